@@ -1,0 +1,3 @@
+from taxlight.api.main import api
+
+__all__ = ["api"]
