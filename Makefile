@@ -12,7 +12,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_NO_PROGRESS := 1
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help setup demo serve test test-fast lint typecheck format system-deps assets messages clean bench
+.PHONY: help setup demo serve test test-again test-fast lint typecheck format system-deps assets messages clean bench
 
 help:
 	@echo "make demo   set everything up, load the demo bureau and serve http://127.0.0.1:8000"
@@ -61,6 +61,10 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 
 test: setup system-deps lint
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The suite alone, set-up already done (used by .ci/run for the PostgreSQL + Redis pass).
+test-again: setup system-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The suite without lint and browser set-up, for a quick loop while developing.

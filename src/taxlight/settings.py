@@ -296,20 +296,35 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # --- e-mail ---------------------------------------------------------------------------------
 
-EMAIL_BACKEND = {
-    "console": "django.core.mail.backends.console.EmailBackend",
-    "file": "django.core.mail.backends.filebased.EmailBackend",
-    "smtp": "django.core.mail.backends.smtp.EmailBackend",
-    "memory": "django.core.mail.backends.locmem.EmailBackend",
-}[env("EMAIL_BACKEND", "smtp" if PRODUCTION else "file") or "file"]
-EMAIL_FILE_PATH = str(VAR_DIR / "outbox" / "email")
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_CHANNEL = env("EMAIL_BACKEND", "smtp" if PRODUCTION else "file") or "file"
+_EMAIL_BACKENDS = {
+    "console": ("django.core.mail.backends.console.EmailBackend", {}),
+    "file": (
+        "django.core.mail.backends.filebased.EmailBackend",
+        {"file_path": str(VAR_DIR / "outbox" / "email")},
+    ),
+    "smtp": (
+        "django.core.mail.backends.smtp.EmailBackend",
+        {
+            "host": env("EMAIL_HOST", "localhost"),
+            "port": env_int("EMAIL_PORT", 25),
+            "username": env("EMAIL_HOST_USER", ""),
+            "password": env("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("EMAIL_USE_TLS", False),
+            "use_ssl": env_bool("EMAIL_USE_SSL", False),
+            "timeout": env_int("EMAIL_TIMEOUT", 10),
+        },
+    ),
+    "memory": ("django.core.mail.backends.locmem.EmailBackend", {}),
+}
+if EMAIL_CHANNEL not in _EMAIL_BACKENDS:
+    raise ImproperlyConfigured(f"EMAIL_BACKEND must be one of {', '.join(_EMAIL_BACKENDS)}")
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKENDS[EMAIL_CHANNEL][0],
+        "OPTIONS": _EMAIL_BACKENDS[EMAIL_CHANNEL][1],
+    }
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "taxlight <noreply@taxlight.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

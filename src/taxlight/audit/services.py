@@ -166,6 +166,12 @@ def verify(*, batch_size: int = 5000) -> VerifyResult:
         for entry in batch:
             last_id = entry.id
             if entry.seq != expected_seq:
+                if entry.seq > expected_seq and LedgerEntry.objects.filter(seq=expected_seq).exists():
+                    return VerifyResult(
+                        False, checked, expected_seq,
+                        f"entry #{expected_seq} is out of place: found #{entry.seq} where "
+                        f"#{expected_seq} belongs — the entries were reordered",
+                    )
                 if entry.seq > expected_seq:
                     missing = (
                         f"#{expected_seq}"

@@ -21,6 +21,7 @@ class Grant:
     scope: Scope
     unit_ids: frozenset[int] | None  # None = every unit
     officer_id: int | None
+    anchor: Any = None  # the org.Unit the scope is measured from
 
 
 def _anchor_units(anchor: Any, scope: Scope) -> frozenset[int] | None:
@@ -57,8 +58,9 @@ def grants(user: Any) -> list[Grant]:
     if getattr(user, "kind", "") == "staff":
         for ra in RoleAssignment.objects.current().filter(user=user).select_related("unit"):
             anchor = ra.unit if ra.unit_id else (officer.unit if officer else None)
-            out.append(Grant(Role(ra.role), Scope(ra.scope), _anchor_units(anchor, Scope(ra.scope)),
-                             officer.pk if officer else None))
+            scope = Scope(ra.scope)
+            out.append(Grant(Role(ra.role), scope, _anchor_units(anchor, scope),
+                             officer.pk if officer else None, anchor))
     setattr(user, _CACHE, tuple(out))
     return out
 
@@ -67,17 +69,20 @@ def roles(user: Any) -> set[Role]:
     return {g.role for g in grants(user)}
 
 
-def _narrow(grant: Grant, code: str) -> Grant | None:
-    perm = get_permission(code)
+def _narrow(grant: Grant, perm: Any) -> Grant | None:
     if grant.role not in perm.roles:
         return None
     if SCOPE_WIDTH[grant.scope] > SCOPE_WIDTH[perm.max_scope]:
-        return Grant(grant.role, perm.max_scope, grant.unit_ids, grant.officer_id)
+        scope = perm.max_scope
+        return Grant(grant.role, scope, _anchor_units(grant.anchor, scope), grant.officer_id,
+                     grant.anchor)
     return grant
 
 
 def grants_for(user: Any, code: str) -> list[Grant]:
-    return [g for g in (_narrow(g, code) for g in grants(user)) if g is not None]
+    """The user's grants that carry permission ``code``, narrowed to its widest scope."""
+    perm = get_permission(code)  # an unknown code is an error, never a silent "no"
+    return [g for g in (_narrow(g, perm) for g in grants(user)) if g is not None]
 
 
 def has_perm(user: Any, code: str, *, unit_id: int | None = None,

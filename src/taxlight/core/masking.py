@@ -32,7 +32,7 @@ def mask_mobile(value: str | None) -> str:
     digits = re.sub(r"\D", "", value)
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
-    if len(digits) == 11:
+    if len(digits) == 11 and re.match(r"^1[3-9]", digits):
         return f"{digits[:3]}****{digits[-4:]}"
     return "*" * max(len(digits) - 4, 0) + digits[-4:]
 
