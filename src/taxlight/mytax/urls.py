@@ -1,4 +1,8 @@
 from django.urls import path
 
+from taxlight.mytax import views
+
 app_name = "mytax"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]
