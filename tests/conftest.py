@@ -26,6 +26,13 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts"
 CHROMIUM = os.environ.get("TAXLIGHT_CHROMIUM", "/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Factories set a password on every user; the production hasher's work factor would
+    make up most of the suite's run time. Password *validation* is unaffected."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def verified_client() -> Callable[[Any], Client]:
     def make(user: Any) -> Client:

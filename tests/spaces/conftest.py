@@ -73,9 +73,3 @@ def verified(verified_client: Any) -> Any:
     """``verified(user)``: a client signed in with the second factor (see tests/conftest)."""
     return verified_client
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """The factories set a password on every user; the production hasher's work factor
-    would make up most of this suite's run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
