@@ -58,9 +58,11 @@ register(
     "taxpayers.view", _("See taxpayers in the registry"),
     LEADERS | {Role.DEPARTMENT_HEAD, Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR, Role.ANALYST},
 )
+# Full personal data only for those who act on it: supervision and audit cases, and the
+# head of the department the person belongs to. Administrators run the system without it.
 register(
     "pii.view", _("See ID and mobile numbers in full"),
-    {Role.SUPERVISOR, Role.AUDITOR, Role.DEPARTMENT_HEAD, Role.SYSADMIN},
+    {Role.SUPERVISOR, Role.AUDITOR, Role.DEPARTMENT_HEAD},
 )
 register(
     "audit.view_ledger", _("Read the audit ledger"),
