@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "taxlight.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from taxlight.accounts import signals
+
+        signals.connect_axes()

@@ -19,15 +19,17 @@ class UserKind(models.TextChoices):
 
 
 class User(AbstractUser):
-    kind = models.CharField(_("kind"), max_length=20, choices=UserKind.choices,
-                            default=UserKind.TAXPAYER)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=UserKind.choices, default=UserKind.TAXPAYER
+    )
     mobile = models.CharField(_("mobile number"), max_length=20, blank=True)
-    language = models.CharField(_("preferred language"), max_length=10,
-                                choices=settings.LANGUAGES, default="zh-hans")
+    language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name = _("user")  # type: ignore[assignment]
+        verbose_name_plural = _("users")  # type: ignore[assignment]
 
     @property
     def is_bureau_staff(self) -> bool:
@@ -52,12 +54,18 @@ class TaxpayerMembership(models.Model):
     """Binds a taxpayer user to an enterprise (one user may act for several, and an
     enterprise has one or more users)."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE,
-                             related_name="memberships")
-    taxpayer = models.ForeignKey("taxpayers.Taxpayer", verbose_name=_("enterprise"),
-                                 on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("role"), max_length=20, choices=MembershipRole.choices,
-                            default=MembershipRole.FILER)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    taxpayer = models.ForeignKey(
+        "taxpayers.Taxpayer",
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=MembershipRole.choices, default=MembershipRole.FILER
+    )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("bound at"), default=timezone.now)
 
@@ -78,8 +86,9 @@ class ApiToken(models.Model):
 
     PREFIX_LENGTH = 8
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE,
-                             related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, unique=True)
     digest = models.CharField(max_length=64, unique=True)
