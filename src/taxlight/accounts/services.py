@@ -8,6 +8,8 @@ entries say *that* something changed, not to what.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import re
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -523,19 +525,58 @@ def revoke_api_token(*, actor: Any, token: ApiToken, reason: str = "") -> ApiTok
     return token
 
 
-def authenticate_token(secret: str) -> ApiToken | None:
-    """The usable token whose secret is ``secret`` (its user active), or None. Marks the
-    token as used (at most once a minute; not audited, it is bookkeeping)."""
-    secret = (secret or "").strip()
-    if not secret.startswith("tl_"):
-        return None
-    token = (
-        ApiToken.objects.select_related("user").filter(digest=ApiToken.hash_secret(secret)).first()
-    )
-    if token is None or not token.is_usable() or not token.user.is_active:
-        return None
+class TokenRefused(Exception):
+    """An API token that does not authenticate; ``code`` says why (for the API's errors)."""
+
+    def __init__(self, message: str, code: str = "invalid_token") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+_TOKEN_RE = re.compile(
+    rf"^tl_(?P<prefix>[0-9a-f]{{{ApiToken.PREFIX_LENGTH}}})_[A-Za-z0-9_-]{{16,200}}$"
+)
+
+
+def find_token(secret: str) -> ApiToken:
+    """The usable token for ``secret``; raises :class:`TokenRefused` naming what is wrong.
+
+    Looked up by its public prefix, then compared by SHA-256 digest in constant time, so
+    neither the lookup nor the comparison tells an attacker how close a guess was."""
+    match = _TOKEN_RE.match((secret or "").strip())
+    if match is None:
+        raise TokenRefused(
+            _("This is not a taxlight API token (they look like “tl_<prefix>_<secret>”).")
+        )
+    token = ApiToken.objects.select_related("user").filter(prefix=match["prefix"]).first()
+    digest = ApiToken.hash_secret(secret.strip())
+    expected = token.digest if token is not None else "0" * 64
+    if not hmac.compare_digest(expected, digest) or token is None:
+        raise TokenRefused(_("This API token is not valid."))
+    if token.revoked_at is not None:
+        raise TokenRefused(_("This API token has been revoked."), code="token_revoked")
+    if not token.is_usable():
+        raise TokenRefused(_("This API token has expired."), code="token_expired")
+    if not token.user.is_active:
+        raise TokenRefused(_("The account of this API token is disabled."), code="account_disabled")
+    return token
+
+
+def touch_token(token: ApiToken) -> None:
+    """Notes the token's use, at most once a minute (bookkeeping, not audited)."""
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def authenticate_token(secret: str) -> ApiToken | None:
+    """The usable token whose secret is ``secret`` (its user active), or None; marks it
+    used."""
+    try:
+        token = find_token(secret)
+    except TokenRefused:
+        return None
+    touch_token(token)
     return token

@@ -19,62 +19,30 @@ guarded even if it is mounted some other way.
 
 from __future__ import annotations
 
-import hmac
-import re
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.security.apikey import APIKeyCookie
 from ninja.security.http import HttpBearer
 from ninja.utils import check_csrf
 
+from taxlight.accounts import services as accounts_services
 from taxlight.accounts.models import ApiToken
 from taxlight.api.errors import CsrfFailed, InvalidToken
 from taxlight.authz.access import Access, check
 from taxlight.core import context
 
-# tl_<prefix: 8 hex>_<secret: url-safe base64>
-TOKEN_RE = re.compile(
-    rf"^tl_(?P<prefix>[0-9a-f]{{{ApiToken.PREFIX_LENGTH}}})_[A-Za-z0-9_-]{{16,200}}$"
-)
-TOUCH_INTERVAL_SECONDS = 60
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def find_token(secret: str) -> ApiToken:
-    """The usable token for ``secret``; raises :class:`InvalidToken` naming what is wrong.
-
-    Looked up by its public prefix, then compared by SHA-256 digest in constant time, so
-    neither the lookup nor the comparison tells an attacker how close a guess was."""
-    match = TOKEN_RE.match(secret)
-    if match is None:
-        raise InvalidToken(
-            _("This is not a taxlight API token (they look like “tl_<prefix>_<secret>”).")
-        )
-    token = ApiToken.objects.select_related("user").filter(prefix=match["prefix"]).first()
-    digest = ApiToken.hash_secret(secret)
-    expected = token.digest if token is not None else "0" * 64
-    if not hmac.compare_digest(expected, digest) or token is None:
-        raise InvalidToken(_("This API token is not valid."))
-    if token.revoked_at is not None:
-        raise InvalidToken(_("This API token has been revoked."), code="token_revoked")
-    if not token.is_usable():
-        raise InvalidToken(_("This API token has expired."), code="token_expired")
-    if not token.user.is_active:
-        raise InvalidToken(_("The account of this API token is disabled."), code="account_disabled")
-    return token
-
-
-def touch(token: ApiToken) -> None:
-    """Notes the token's use, at most once a minute (bookkeeping, not audited)."""
-    now = timezone.now()
-    last = token.last_used_at
-    if last is None or (now - last).total_seconds() >= TOUCH_INTERVAL_SECONDS:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+    """The usable token for ``secret`` (see accounts.services.find_token), as an API error."""
+    try:
+        return accounts_services.find_token(secret)
+    except accounts_services.TokenRefused as exc:
+        raise InvalidToken(exc.message, code=exc.code) from exc
 
 
 class BearerToken(HttpBearer):
@@ -93,7 +61,7 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = find_token(token)
-        touch(found)
+        accounts_services.touch_token(found)
         user = found.user
         request.user = user
         request.taxlight_token = found  # type: ignore[attr-defined]
