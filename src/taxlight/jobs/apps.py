@@ -6,3 +6,6 @@ class JobsConfig(AppConfig):
     name = "taxlight.jobs"
     label = "jobs"
     verbose_name = _("Background jobs")
+
+    def ready(self) -> None:
+        from taxlight.jobs import signals  # noqa: F401 (connects the task signals)
