@@ -22,7 +22,7 @@ help:
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(UV) sync --frozen --quiet --python $(PY)
+	$(UV) sync --frozen --all-extras --quiet --python $(PY)
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -36,7 +36,7 @@ src/taxlight/static/dist/.built: node_modules/.installed scripts/build-assets.mj
 assets: src/taxlight/static/dist/.built
 
 messages: $(VENV)/.installed
-	@cd src/taxlight && ../../$(PY) -m django compilemessages --settings=taxlight.settings -v 0
+	@cd src/taxlight && ../../$(PY) ../../manage.py compilemessages -v 0
 
 setup: $(VENV)/.installed assets messages
 

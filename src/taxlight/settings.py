@@ -103,11 +103,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_htmx",
+    "ninja",  # serves /api/docs from its bundled static files (without it: CDN links)
     "taxlight.core",
     "taxlight.audit",
     "taxlight.workdays",
     "taxlight.org",
     "taxlight.taxpayers",
+    "taxlight.extract",
+    "taxlight.analytics",
     "taxlight.accounts",
     "taxlight.authz",
     "taxlight.notifications",
@@ -168,7 +171,7 @@ DATABASE_URL = (
 )
 if DATABASE_URL and DATABASE_URL.startswith("sqlite:///"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL or "", conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers up front, so the ledger's chain head and
     # gap-free sequences are never read stale by a concurrent writer.
@@ -227,6 +230,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "taxlight.audit.tasks.checkpoint",
         "schedule": 3600.0,
     },
+    "jobs-heartbeat": {
+        "task": "taxlight.jobs.tasks.heartbeat",
+        "schedule": 60.0,
+    },
 }
 
 # --- authentication -------------------------------------------------------------------------
@@ -234,6 +241,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "taxlight.authz.backends.CatalogueBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -279,6 +287,8 @@ FORMAT_MODULE_PATH = ["taxlight.formats"]
 # --- static files ---------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
+# The bundles built by scripts/build-assets.mjs (static/dist/, gitignored).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")) or "")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")) or "")
@@ -293,6 +303,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # Embedded mode serves static files from the finders; an existing (empty) STATIC_ROOT
+    # keeps WhiteNoise from warning about it on every start.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- e-mail ---------------------------------------------------------------------------------
 
@@ -344,6 +358,17 @@ if PRODUCTION and SMS_BACKEND == "http" and not (SMS_HTTP_URL and SMS_CALLBACK_S
     raise ImproperlyConfigured(
         "SMS_HTTP_URL and SMS_CALLBACK_SECRET must be set when SMS_BACKEND=http in production"
     )
+
+# --- analytics store ------------------------------------------------------------------------
+
+# The large facts (filings, invoices, enforcement actions, audits) as versioned Parquet
+# datasets; see taxlight.extract.store. On a cluster: a path on storage Spark can read.
+ANALYTICS_DIR = Path(env("ANALYTICS_DIR", str(VAR_DIR / "analytics")) or "")
+# "duckdb" (embedded default) or "spark" (SPARK_MASTER: local[*], spark://host:7077, yarn …).
+ANALYTICS_ENGINE = env("ANALYTICS_ENGINE", "duckdb")
+SPARK_MASTER = env("SPARK_MASTER", "local[2]")
+DUCKDB_MEMORY_LIMIT = env("DUCKDB_MEMORY_LIMIT", "4GB")
+DUCKDB_THREADS = env_int("DUCKDB_THREADS", os.cpu_count() or 2)
 
 # --- the bureau -----------------------------------------------------------------------------
 

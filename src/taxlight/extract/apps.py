@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExtractConfig(AppConfig):
+    name = "taxlight.extract"
+    label = "extract"
+    verbose_name = _("Source extracts")
