@@ -27,6 +27,24 @@ CHROMIUM = os.environ.get("TAXLIGHT_CHROMIUM", "/usr/bin/chromium")
 
 
 @pytest.fixture(autouse=True)
+def _jobs_in_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tasks run in the test's own process, also when REDIS_URL is set (the PostgreSQL +
+    Redis pass of .ci/run), so a test sees its job's effect. Tests marked ``redis`` talk to
+    the real broker and a real worker instead."""
+    from taxlight.celery import app
+
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Factories set a password on every user; the production hasher's work factor would
     make up most of the suite's run time. Password *validation* is unaffected."""

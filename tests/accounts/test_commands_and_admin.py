@@ -92,7 +92,8 @@ def test_otpcode_is_refused_in_production(settings):
         run("otpcode", user.username)
 
 
-def test_otpcode_without_a_device():
+def test_otpcode_without_a_device(settings):
+    settings.EMBEDDED_JOBS = True
     user = staff_user(with_device=False)
 
     with pytest.raises(CommandError, match="no confirmed authenticator"):
