@@ -54,8 +54,9 @@ def _fast_password_hashing(settings: Any) -> None:
 @pytest.fixture
 def verified_client() -> Callable[[Any], Client]:
     def make(user: Any) -> Client:
-        device, _ = TOTPDevice.objects.get_or_create(user=user, name="default",
-                                                     defaults={"confirmed": True})
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="default", defaults={"confirmed": True}
+        )
         client = Client()
         client.force_login(user)
         session = client.session
@@ -75,9 +76,15 @@ def _browser() -> Iterator[Any]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()

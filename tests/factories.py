@@ -38,8 +38,10 @@ class UnitFactory(factory.django.DjangoModelFactory[Unit]):
     name = factory.Sequence(lambda n: f"第{n}税务所")
     kind = UnitKind.BRANCH
     parent = factory.LazyFunction(
-        lambda: Unit.objects.filter(kind=UnitKind.BUREAU).first()
-        or UnitFactory(code="BUREAU", name="示范市税务局", kind=UnitKind.BUREAU, parent=None)
+        lambda: (
+            Unit.objects.filter(kind=UnitKind.BUREAU).first()
+            or UnitFactory(code="BUREAU", name="示范市税务局", kind=UnitKind.BUREAU, parent=None)
+        )
     )
 
 
@@ -49,9 +51,15 @@ class PostFactory(factory.django.DjangoModelFactory[Post]):
         django_get_or_create = ("code",)
 
     code = "ACCEPT"
-    name = factory.LazyAttribute(lambda o: {"ACCEPT": "受理岗", "INVESTIGATE": "调查岗",
-                                            "APPROVE": "核批岗", "AUDIT": "审核岗",
-                                            "LEADER": "领导岗"}.get(o.code, o.code))
+    name = factory.LazyAttribute(
+        lambda o: {
+            "ACCEPT": "受理岗",
+            "INVESTIGATE": "调查岗",
+            "APPROVE": "核批岗",
+            "AUDIT": "审核岗",
+            "LEADER": "领导岗",
+        }.get(o.code, o.code)
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -66,7 +74,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery-9")
 
     @factory.post_generation
-    def saved(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def saved(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             obj.save()
 
@@ -80,8 +88,9 @@ class OfficerFactory(factory.django.DjangoModelFactory[Officer]):
     unit = factory.LazyFunction(lambda: DepartmentFactory())
     post = factory.SubFactory(PostFactory)
     certified_until = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=365))
-    user = factory.SubFactory(UserFactory, kind=UserKind.STAFF,
-                              username=factory.Sequence(lambda n: f"officer{n}"))
+    user = factory.SubFactory(
+        UserFactory, kind=UserKind.STAFF, username=factory.Sequence(lambda n: f"officer{n}")
+    )
 
 
 class DepartmentFactory(UnitFactory):
@@ -105,12 +114,15 @@ class TaxpayerFactory(factory.django.DjangoModelFactory[Taxpayer]):
     status = "normal"
 
 
-def grant(user: User, role: Role | str, scope: Scope | str = Scope.BUREAU,
-          unit: Unit | None = None) -> RoleAssignment:
+def grant(
+    user: User, role: Role | str, scope: Scope | str = Scope.BUREAU, unit: Unit | None = None
+) -> RoleAssignment:
     return RoleAssignment.objects.create(user=user, role=role, scope=scope, unit=unit)
 
 
-def officer_with_role(role: Role | str, scope: Scope | str = Scope.BUREAU, **kwargs: Any) -> Officer:
+def officer_with_role(
+    role: Role | str, scope: Scope | str = Scope.BUREAU, **kwargs: Any
+) -> Officer:
     officer = OfficerFactory(**kwargs)
     assert officer.user is not None
     grant(officer.user, role, scope)

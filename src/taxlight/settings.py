@@ -81,7 +81,9 @@ def _embedded_secret_key() -> str:
 
 # --- core -----------------------------------------------------------------------------------
 
-SECRET_KEY = _required("SECRET_KEY") if PRODUCTION else (env("SECRET_KEY") or _embedded_secret_key())
+SECRET_KEY = (
+    _required("SECRET_KEY") if PRODUCTION else (env("SECRET_KEY") or _embedded_secret_key())
+)
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = (
     env_list("ALLOWED_HOSTS") if PRODUCTION else env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -369,6 +371,15 @@ ANALYTICS_ENGINE = env("ANALYTICS_ENGINE", "duckdb")
 SPARK_MASTER = env("SPARK_MASTER", "local[2]")
 DUCKDB_MEMORY_LIMIT = env("DUCKDB_MEMORY_LIMIT", "4GB")
 DUCKDB_THREADS = env_int("DUCKDB_THREADS", os.cpu_count() or 2)
+# Where DuckDB spills when a query outgrows DUCKDB_MEMORY_LIMIT.
+DUCKDB_TEMP_DIRECTORY = Path(env("DUCKDB_TEMP_DIRECTORY", str(VAR_DIR / "tmp" / "duckdb")) or "")
+# The same store as Spark's executors see it (s3a://…, hdfs://…, file:///…) when it is
+# mounted on this host at ANALYTICS_DIR; unset = ANALYTICS_DIR itself. See docs/analytics.md.
+ANALYTICS_SPARK_URI = env("ANALYTICS_SPARK_URI")
+# Extra Spark configuration as key=value pairs separated by ";" (e.g. executor memory).
+SPARK_CONF = dict(
+    item.split("=", 1) for item in (env("SPARK_CONF", "") or "").split(";") if "=" in item
+)
 
 # --- the bureau -----------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -22,8 +23,14 @@ pytestmark = pytest.mark.django_db
 
 def _fill(n: int) -> list[LedgerEntry]:
     return [
-        audit.record("test.thing.change", object_type="test.thing", object_id=str(i),
-                     before={"n": i}, after={"n": i + 1}, reason=f"step {i}")
+        audit.record(
+            "test.thing.change",
+            object_type="test.thing",
+            object_id=str(i),
+            before={"n": i},
+            after={"n": i + 1},
+            reason=f"step {i}",
+        )
         for i in range(n)
     ]
 
@@ -43,7 +50,7 @@ def test_entries_are_chained_in_gap_free_sequence() -> None:
     entries = _fill(5)
     assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
     assert entries[0].prev_hash == GENESIS_HASH
-    for prev, nxt in zip(entries, entries[1:], strict=False):
+    for prev, nxt in itertools.pairwise(entries):
         assert nxt.prev_hash == prev.entry_hash
     head = LedgerHead.objects.get()
     assert (head.last_seq, head.last_hash) == (5, entries[-1].entry_hash)
@@ -63,8 +70,9 @@ def test_rolled_back_transaction_leaves_no_gap() -> None:
 
 def test_entry_records_actor_role_post_request_and_channel() -> None:
     user = UserFactory(first_name="", username="alice")
-    with context.acting(user=user, role="officer", post="ACCEPT", channel="web",
-                        request_id="req-12345678"):
+    with context.acting(
+        user=user, role="officer", post="ACCEPT", channel="web", request_id="req-12345678"
+    ):
         entry = audit.record("test.acted", object_type="x", object_id="1", reason="because")
     entry.refresh_from_db()
     assert entry.actor_id == user.pk
@@ -82,8 +90,11 @@ def test_secrets_and_personal_data_are_kept_out_of_the_ledger() -> None:
     )
     entry.refresh_from_db()
     assert entry.before == {"password": "[redacted]", "mobile": "138****5678"}
-    assert entry.after == {"id_number": "110101********1234", "api_key": "[redacted]",
-                           "amount": "1.50"}
+    assert entry.after == {
+        "id_number": "110101********1234",
+        "api_key": "[redacted]",
+        "amount": "1.50",
+    }
     assert audit.verify().ok
 
 
@@ -112,8 +123,10 @@ def test_verify_names_an_entry_edited_with_a_recomputed_hash() -> None:
     victim = LedgerEntry.objects.get(seq=2)
     victim.after = {"n": 999}
     new_hash = entry_hash(_entry_fields(victim))
-    _raw_update("UPDATE audit_ledgerentry SET after = %s, entry_hash = %s WHERE seq = 2",
-                ['{"n": 999}', new_hash])
+    _raw_update(
+        "UPDATE audit_ledgerentry SET after = %s, entry_hash = %s WHERE seq = 2",
+        ['{"n": 999}', new_hash],
+    )
     result = audit.verify()
     assert not result.ok
     assert result.first_bad_seq == 3
@@ -142,11 +155,15 @@ def test_verify_names_reordered_entries() -> None:
     _fill(4)
     # Swap the contents of #2 and #3 (ids stay, so the walk meets #3 where #2 should be).
     rows = {e.seq: e for e in LedgerEntry.objects.filter(seq__in=[2, 3])}
-    _raw_update("UPDATE audit_ledgerentry SET seq = %s, entry_hash = %s WHERE id = %s",
-                [-1, "x" * 64, rows[2].id])
+    _raw_update(
+        "UPDATE audit_ledgerentry SET seq = %s, entry_hash = %s WHERE id = %s",
+        [-1, "x" * 64, rows[2].id],
+    )
     _raw_update("UPDATE audit_ledgerentry SET seq = %s WHERE id = %s", [2, rows[3].id])
-    _raw_update("UPDATE audit_ledgerentry SET seq = %s, entry_hash = %s WHERE id = %s",
-                [3, rows[2].entry_hash, rows[2].id])
+    _raw_update(
+        "UPDATE audit_ledgerentry SET seq = %s, entry_hash = %s WHERE id = %s",
+        [3, rows[2].entry_hash, rows[2].id],
+    )
     result = audit.verify()
     assert not result.ok
     assert result.first_bad_seq == 2
@@ -192,7 +209,10 @@ def test_hash_is_unique_so_a_copied_entry_cannot_be_inserted() -> None:
     entry = _fill(1)[0]
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerEntry.objects.create(
-            seq=99, at=entry.at, action="copy", prev_hash=entry.prev_hash,
+            seq=99,
+            at=entry.at,
+            action="copy",
+            prev_hash=entry.prev_hash,
             entry_hash=entry.entry_hash,
         )
 
@@ -203,8 +223,11 @@ def test_postgresql_refuses_update_and_delete() -> None:
 
     _fill(2)
     for sql in ("UPDATE audit_ledgerentry SET reason = 'x'", "DELETE FROM audit_ledgerentry"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
-                connection.cursor() as cur:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
             cur.execute(sql)
     assert LedgerEntry.objects.count() == 2
     assert audit.verify().ok

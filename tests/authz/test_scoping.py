@@ -27,7 +27,9 @@ def bureau() -> dict[str, Unit]:
     north = UnitFactory(code="N", name="北分局", kind=UnitKind.BRANCH, parent=root)
     south = UnitFactory(code="S", name="南分局", kind=UnitKind.BRANCH, parent=root)
     return {
-        "root": root, "north": north, "south": south,
+        "root": root,
+        "north": north,
+        "south": south,
         "north_tax": DepartmentFactory(code="N1", parent=north),
         "north_svc": DepartmentFactory(code="N2", parent=north),
         "south_tax": DepartmentFactory(code="S1", parent=south),
@@ -68,8 +70,9 @@ def test_own_scope_reaches_only_rows_the_officer_owns(bureau: dict[str, Unit]) -
     officer = _officer(bureau["north_tax"], Role.OFFICER, Scope.OWN)
     mine = TaxpayerFactory(unit=bureau["north"], responsible_officer=officer)
     TaxpayerFactory(unit=bureau["north"])
-    visible = scoping.scope_filter(officer.user, "taxpayers.view", Taxpayer.objects.all(),
-                                   owner_field="responsible_officer")
+    visible = scoping.scope_filter(
+        officer.user, "taxpayers.view", Taxpayer.objects.all(), owner_field="responsible_officer"
+    )
     assert list(visible) == [mine]
     # Without an owner field the OWN scope reaches nothing: never everything.
     assert not scoping.scope_filter(officer.user, "taxpayers.view", Taxpayer.objects.all()).exists()

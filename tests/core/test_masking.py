@@ -7,8 +7,13 @@ from taxlight.core.masking import MaskPIIFilter, mask_id_number, mask_mobile, ma
 
 @pytest.mark.parametrize(
     ("raw", "masked"),
-    [("110101199003071234", "110101********1234"), ("11010119900307123X", "110101********123X"),
-     ("", ""), (None, ""), ("1234", "****")],
+    [
+        ("110101199003071234", "110101********1234"),
+        ("11010119900307123X", "110101********123X"),
+        ("", ""),
+        (None, ""),
+        ("1234", "****"),
+    ],
 )
 def test_mask_id_number(raw: str | None, masked: str) -> None:
     assert mask_id_number(raw) == masked
@@ -16,8 +21,13 @@ def test_mask_id_number(raw: str | None, masked: str) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "masked"),
-    [("13812345678", "138****5678"), ("+86 138 1234 5678", "138****5678"),
-     ("8613812345678", "138****5678"), ("", ""), ("010-12345678", "*******5678")],
+    [
+        ("13812345678", "138****5678"),
+        ("+86 138 1234 5678", "138****5678"),
+        ("8613812345678", "138****5678"),
+        ("", ""),
+        ("010-12345678", "*******5678"),
+    ],
 )
 def test_mask_mobile(raw: str, masked: str) -> None:
     assert mask_mobile(raw) == masked

@@ -191,9 +191,7 @@ class DuckDBEngine(Engine):
 
     def __init__(self, *, base: Path | None = None) -> None:
         super().__init__(base=base)
-        temp_dir = Path(
-            getattr(settings, "DUCKDB_TEMP_DIRECTORY", Path(settings.VAR_DIR) / "tmp" / "duckdb")
-        )
+        temp_dir = Path(settings.DUCKDB_TEMP_DIRECTORY)
         temp_dir.mkdir(parents=True, exist_ok=True)
         self.backend = ibis.duckdb.connect(
             memory_limit=str(settings.DUCKDB_MEMORY_LIMIT),
@@ -255,7 +253,7 @@ def spark_session() -> SparkSession:
                 "spark.driver.host": "127.0.0.1",
                 "spark.driver.bindAddress": "127.0.0.1",
             }
-        conf |= {str(k): str(v) for k, v in getattr(settings, "SPARK_CONF", {}).items()}
+        conf |= {str(k): str(v) for k, v in settings.SPARK_CONF.items()}
         builder = SparkSession.builder.master(master).appName("taxlight-analytics")
         for key, value in conf.items():
             builder = builder.config(key, value)
@@ -300,7 +298,7 @@ class SparkEngine(Engine):
         """Where the executors read a table: under ``ANALYTICS_SPARK_URI`` when set (the same
         store as seen from the cluster, e.g. ``s3a://bucket/analytics`` while ANALYTICS_DIR is
         that bucket mounted on this host), else the local path as a ``file://`` URI."""
-        uri = str(getattr(settings, "ANALYTICS_SPARK_URI", "") or "").rstrip("/")
+        uri = str(settings.ANALYTICS_SPARK_URI or "").rstrip("/")
         if uri:
             return f"{uri}/{self.snapshot.tables[name].lstrip('/')}"
         return path.resolve().as_uri()

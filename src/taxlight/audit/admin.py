@@ -10,8 +10,17 @@ from taxlight.audit.models import LedgerEntry
 class LedgerEntryAdmin(admin.ModelAdmin[LedgerEntry]):
     """Read-only: the ledger is never edited, not even by an administrator."""
 
-    list_display = ["seq", "at", "actor_label", "role", "post", "action", "object_type",
-                    "object_id", "request_id"]
+    list_display = [
+        "seq",
+        "at",
+        "actor_label",
+        "role",
+        "post",
+        "action",
+        "object_type",
+        "object_id",
+        "request_id",
+    ]
     list_filter = ["action", "object_type", "channel"]
     search_fields = ["object_id", "actor_label", "request_id", "action"]
     ordering = ["-seq"]

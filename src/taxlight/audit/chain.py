@@ -9,8 +9,21 @@ from decimal import Decimal
 from typing import Any
 
 HASHED_FIELDS = (
-    "seq", "at", "actor_id", "actor_label", "role", "post", "action", "object_type",
-    "object_id", "object_label", "before", "after", "reason", "request_id", "channel",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "role",
+    "post",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "before",
+    "after",
+    "reason",
+    "request_id",
+    "channel",
     "prev_hash",
 )
 

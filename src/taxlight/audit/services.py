@@ -47,7 +47,9 @@ def _scrub(data: Mapping[str, Any] | None) -> Any:
     return jsonable(clean)
 
 
-def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def diff(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the keys whose values differ: a readable before/after summary."""
     keys = [k for k in {*before, *after} if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in sorted(keys)}, {k: after.get(k) for k in sorted(keys)}
@@ -143,11 +145,21 @@ class VerifyResult:
 
 def _entry_fields(entry: LedgerEntry) -> dict[str, Any]:
     return {
-        "seq": entry.seq, "at": entry.at, "actor_id": entry.actor_id,
-        "actor_label": entry.actor_label, "role": entry.role, "post": entry.post,
-        "action": entry.action, "object_type": entry.object_type, "object_id": entry.object_id,
-        "object_label": entry.object_label, "before": entry.before, "after": entry.after,
-        "reason": entry.reason, "request_id": entry.request_id, "channel": entry.channel,
+        "seq": entry.seq,
+        "at": entry.at,
+        "actor_id": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "role": entry.role,
+        "post": entry.post,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_label": entry.object_label,
+        "before": entry.before,
+        "after": entry.after,
+        "reason": entry.reason,
+        "request_id": entry.request_id,
+        "channel": entry.channel,
         "prev_hash": entry.prev_hash,
     }
 
@@ -166,9 +178,14 @@ def verify(*, batch_size: int = 5000) -> VerifyResult:
         for entry in batch:
             last_id = entry.id
             if entry.seq != expected_seq:
-                if entry.seq > expected_seq and LedgerEntry.objects.filter(seq=expected_seq).exists():
+                if (
+                    entry.seq > expected_seq
+                    and LedgerEntry.objects.filter(seq=expected_seq).exists()
+                ):
                     return VerifyResult(
-                        False, checked, expected_seq,
+                        False,
+                        checked,
+                        expected_seq,
                         f"entry #{expected_seq} is out of place: found #{entry.seq} where "
                         f"#{expected_seq} belongs — the entries were reordered",
                     )
@@ -179,22 +196,30 @@ def verify(*, batch_size: int = 5000) -> VerifyResult:
                         else f"#{expected_seq}–#{entry.seq - 1}"
                     )
                     return VerifyResult(
-                        False, checked, expected_seq,
+                        False,
+                        checked,
+                        expected_seq,
                         f"entry {missing} was removed (found #{entry.seq} after "
                         f"#{expected_seq - 1})",
                     )
                 return VerifyResult(
-                    False, checked, entry.seq,
+                    False,
+                    checked,
+                    entry.seq,
                     f"entry #{entry.seq} is out of order (expected #{expected_seq})",
                 )
             if entry_hash(_entry_fields(entry)) != entry.entry_hash:
                 return VerifyResult(
-                    False, checked, entry.seq,
+                    False,
+                    checked,
+                    entry.seq,
                     f"entry #{entry.seq} was changed: its content does not match its hash",
                 )
             if entry.prev_hash != prev_hash:
                 return VerifyResult(
-                    False, checked, entry.seq,
+                    False,
+                    checked,
+                    entry.seq,
                     f"entry #{entry.seq} does not link to entry #{entry.seq - 1}: "
                     f"#{entry.seq - 1} was replaced or the entries were reordered",
                 )
@@ -206,11 +231,15 @@ def verify(*, batch_size: int = 5000) -> VerifyResult:
     if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash):
         if head.last_seq > last_seq:
             return VerifyResult(
-                False, checked, last_seq + 1,
+                False,
+                checked,
+                last_seq + 1,
                 f"entries #{last_seq + 1}–#{head.last_seq} were removed from the end",
             )
         return VerifyResult(
-            False, checked, head.last_seq,
+            False,
+            checked,
+            head.last_seq,
             "the chain head does not match the last entry",
         )
     if head is None and checked:

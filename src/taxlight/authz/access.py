@@ -94,15 +94,15 @@ def declare(access: Access) -> Callable[[F], F]:
     return decorator
 
 
-def public(view: F) -> F:
+def public[F: Callable[..., Any]](view: F) -> F:
     return declare(Access("public"))(view)
 
 
-def signed_in(view: F) -> F:
+def signed_in[F: Callable[..., Any]](view: F) -> F:
     return declare(Access("signed_in"))(view)
 
 
-def taxpayer_required(view: F) -> F:
+def taxpayer_required[F: Callable[..., Any]](view: F) -> F:
     return declare(Access("taxpayer"))(view)
 
 

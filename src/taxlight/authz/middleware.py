@@ -43,7 +43,9 @@ class AuthorizationMiddleware:
         if user is not None and user.is_authenticated:
             from taxlight.authz.scoping import roles
 
-            officer = getattr(user, "officer", None) if getattr(user, "kind", "") == "staff" else None
+            officer = (
+                getattr(user, "officer", None) if getattr(user, "kind", "") == "staff" else None
+            )
             context.update(
                 user=user,
                 role=",".join(sorted(roles(user))),
@@ -51,8 +53,9 @@ class AuthorizationMiddleware:
             )
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: Callable[..., Any],
-                     view_args: Any, view_kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
         match = request.resolver_match
         if match is None or is_api(match):
             return None

@@ -44,21 +44,33 @@ class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
 
 
 class RoleAssignment(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
-                             on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
     unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("anchor unit"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-        help_text=_("The unit the scope is measured from; empty = the officer's own "
-                    "department."),
+        "org.Unit",
+        verbose_name=_("anchor unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The unit the scope is measured from; empty = the officer's own department."),
     )
     valid_from = models.DateTimeField(_("valid from"), default=timezone.now)
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("granted by"),
-                                   null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = RoleAssignmentQuerySet.as_manager()
 
@@ -66,8 +78,9 @@ class RoleAssignment(models.Model):
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "scope", "unit"],
-                                    name="role_assignment_unique")
+            models.UniqueConstraint(
+                fields=["user", "role", "scope", "unit"], name="role_assignment_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -30,7 +30,9 @@ PERMISSIONS: dict[str, Permission] = {}
 
 
 def register(
-    code: str, description: str | Promise, roles: frozenset[Role] | set[Role],
+    code: str,
+    description: str | Promise,
+    roles: frozenset[Role] | set[Role],
     max_scope: Scope = Scope.BUREAU,
 ) -> Permission:
     if code in PERMISSIONS:
@@ -49,28 +51,40 @@ def get(code: str) -> Permission:
 
 register("workbench.access", _("Open the staff workbench"), STAFF_ROLES)
 register(
-    "org.view", _("See units, posts and officers"),
-    LEADERS | {Role.DEPARTMENT_HEAD, Role.SUPERVISOR, Role.SYSADMIN, Role.OFFICER,
-               Role.AUDITOR, Role.ANALYST},
+    "org.view",
+    _("See units, posts and officers"),
+    LEADERS
+    | {
+        Role.DEPARTMENT_HEAD,
+        Role.SUPERVISOR,
+        Role.SYSADMIN,
+        Role.OFFICER,
+        Role.AUDITOR,
+        Role.ANALYST,
+    },
 )
 register("org.manage", _("Change units, posts, officers and role assignments"), {Role.SYSADMIN})
 register(
-    "taxpayers.view", _("See taxpayers in the registry"),
+    "taxpayers.view",
+    _("See taxpayers in the registry"),
     LEADERS | {Role.DEPARTMENT_HEAD, Role.OFFICER, Role.SUPERVISOR, Role.AUDITOR, Role.ANALYST},
 )
 # Full personal data only for those who act on it: supervision and audit cases, and the
 # head of the department the person belongs to. Administrators run the system without it.
 register(
-    "pii.view", _("See ID and mobile numbers in full"),
+    "pii.view",
+    _("See ID and mobile numbers in full"),
     {Role.SUPERVISOR, Role.AUDITOR, Role.DEPARTMENT_HEAD},
 )
 register(
-    "audit.view_ledger", _("Read the audit ledger"),
+    "audit.view_ledger",
+    _("Read the audit ledger"),
     LEADERS | {Role.SUPERVISOR, Role.SYSADMIN, Role.AUDITOR},
 )
 register("audit.verify", _("Verify the audit ledger's chain"), {Role.SUPERVISOR, Role.SYSADMIN})
 register(
-    "notifications.view_outbox", _("See the outbox of SMS, e-mail and in-site messages"),
+    "notifications.view_outbox",
+    _("See the outbox of SMS, e-mail and in-site messages"),
     {Role.SYSADMIN, Role.SUPERVISOR},
 )
 register("notifications.send_test", _("Send test messages"), {Role.SYSADMIN})

@@ -59,8 +59,15 @@ def grants(user: Any) -> list[Grant]:
         for ra in RoleAssignment.objects.current().filter(user=user).select_related("unit"):
             anchor = ra.unit if ra.unit_id else (officer.unit if officer else None)
             scope = Scope(ra.scope)
-            out.append(Grant(Role(ra.role), scope, _anchor_units(anchor, scope),
-                             officer.pk if officer else None, anchor))
+            out.append(
+                Grant(
+                    Role(ra.role),
+                    scope,
+                    _anchor_units(anchor, scope),
+                    officer.pk if officer else None,
+                    anchor,
+                )
+            )
     setattr(user, _CACHE, tuple(out))
     return out
 
@@ -74,8 +81,9 @@ def _narrow(grant: Grant, perm: Any) -> Grant | None:
         return None
     if SCOPE_WIDTH[grant.scope] > SCOPE_WIDTH[perm.max_scope]:
         scope = perm.max_scope
-        return Grant(grant.role, scope, _anchor_units(grant.anchor, scope), grant.officer_id,
-                     grant.anchor)
+        return Grant(
+            grant.role, scope, _anchor_units(grant.anchor, scope), grant.officer_id, grant.anchor
+        )
     return grant
 
 
@@ -85,8 +93,9 @@ def grants_for(user: Any, code: str) -> list[Grant]:
     return [g for g in (_narrow(g, perm) for g in grants(user)) if g is not None]
 
 
-def has_perm(user: Any, code: str, *, unit_id: int | None = None,
-             owner_officer_id: int | None = None) -> bool:
+def has_perm(
+    user: Any, code: str, *, unit_id: int | None = None, owner_officer_id: int | None = None
+) -> bool:
     """Without ``unit_id``/``owner_officer_id``: does any grant carry the permission?
     With them: does a grant reach that unit or that officer's case?"""
     found = grants_for(user, code)
@@ -104,7 +113,11 @@ def has_perm(user: Any, code: str, *, unit_id: int | None = None,
 
 
 def scope_filter[M: models.Model](
-    user: Any, code: str, qs: models.QuerySet[M], *, unit_field: str = "unit",
+    user: Any,
+    code: str,
+    qs: models.QuerySet[M],
+    *,
+    unit_field: str = "unit",
     owner_field: str | None = None,
 ) -> models.QuerySet[M]:
     """Narrows ``qs`` to the rows the user's grants for ``code`` reach.

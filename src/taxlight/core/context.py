@@ -43,7 +43,11 @@ def update(**changes: Any) -> None:
 
 @contextlib.contextmanager
 def acting(
-    *, user: Any = None, role: str = "", post: str = "", channel: str = "system",
+    *,
+    user: Any = None,
+    role: str = "",
+    post: str = "",
+    channel: str = "system",
     request_id: str | None = None,
 ) -> Iterator[ActingContext]:
     ctx = ActingContext(

@@ -24,8 +24,12 @@ class Unit(models.Model):
     code = models.CharField(_("unit code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
     active = models.BooleanField(_("active"), default=True)
@@ -68,7 +72,9 @@ class Unit(models.Model):
         ids = {self.pk}
         frontier = [self.pk]
         while frontier:
-            children = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            children = list(
+                Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
             frontier = [c for c in children if c not in ids]
             ids.update(frontier)
         return ids
@@ -81,7 +87,8 @@ class Post(models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     is_enforcement = models.BooleanField(
-        _("enforcement post"), default=True,
+        _("enforcement post"),
+        default=True,
         help_text=_("Holders need a valid enforcement qualification to act."),
     )
     description = models.TextField(_("description"), blank=True)
@@ -116,13 +123,19 @@ class Officer(models.Model):
         Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="officers"
     )
     certified_until = models.DateField(
-        _("enforcement qualification valid until"), null=True, blank=True,
+        _("enforcement qualification valid until"),
+        null=True,
+        blank=True,
         help_text=_("Empty: not qualified for enforcement."),
     )
     active = models.BooleanField(_("active"), default=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("user account"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="officer",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="officer",
     )
     mobile = models.CharField(_("mobile number"), max_length=20, blank=True)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)

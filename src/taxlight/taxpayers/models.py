@@ -41,7 +41,9 @@ class Taxpayer(models.Model):
     name = models.CharField(_("name"), max_length=200)
     industry = models.CharField(_("industry (GB/T 4754 division)"), max_length=2)
     unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("managing branch"), on_delete=models.PROTECT,
+        "org.Unit",
+        verbose_name=_("managing branch"),
+        on_delete=models.PROTECT,
         related_name="taxpayers",
     )
     registered_on = models.DateField(_("registered on"))
@@ -58,8 +60,12 @@ class Taxpayer(models.Model):
     address_key = models.CharField(_("registered address (key)"), max_length=64, blank=True)
     mobile = models.CharField(_("mobile number"), max_length=20, blank=True)
     responsible_officer = models.ForeignKey(
-        "org.Officer", verbose_name=_("responsible officer"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="taxpayers",
+        "org.Officer",
+        verbose_name=_("responsible officer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="taxpayers",
     )
 
     class Meta:

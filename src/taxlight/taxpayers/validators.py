@@ -19,17 +19,22 @@ def validate_uscc(value: str) -> None:
     except InvalidLength as exc:
         raise ValidationError(
             _("A Unified Social Credit Code has 18 characters; this one has %(n)d."),
-            code="uscc_length", params={"n": len(uscc.compact(value or ""))},
+            code="uscc_length",
+            params={"n": len(uscc.compact(value or ""))},
         ) from exc
     except InvalidChecksum as exc:
         raise ValidationError(
-            _("The check character of this Unified Social Credit Code is wrong: "
-              "please check the code for a typing error."),
+            _(
+                "The check character of this Unified Social Credit Code is wrong: "
+                "please check the code for a typing error."
+            ),
             code="uscc_checksum",
         ) from exc
     except (InvalidFormat, InvalidComponent) as exc:
         raise ValidationError(
-            _("This is not a valid Unified Social Credit Code (only digits and capital "
-              "letters except I, O, S, V and Z are allowed)."),
+            _(
+                "This is not a valid Unified Social Credit Code (only digits and capital "
+                "letters except I, O, S, V and Z are allowed)."
+            ),
             code="uscc_format",
         ) from exc
