@@ -154,27 +154,129 @@ def test_an_unknown_code_lists_the_known_ones() -> None:
         registry.run("REF-NOPE")
 
 
-def test_a_schema_with_an_unsupported_keyword_is_refused_at_registration() -> None:
-    with pytest.raises(SchemaError, match=r"TEST-ONE\.n: unsupported .*'multipleOf'"):
-        analysis(
-            code="TEST-ONE",
-            version=1,
-            tables=("audits",),
-            key=("n",),
-            params={"properties": {"n": {"type": "integer", "multipleOf": 2}}},
-            description_zh="测试",
-            description_en="Test",
-        )
-    with pytest.raises(SchemaError, match="the default is invalid"):
-        analysis(
-            code="TEST-ONE",
-            version=1,
-            tables=("audits",),
-            key=("n",),
-            params={"properties": {"n": {"type": "integer", "default": "x"}}},
-            description_zh="测试",
-            description_en="Test",
-        )
+def _spec(params: dict[str, object], code: str = "TEST-ONE") -> dict[str, object]:
+    return {
+        "code": code,
+        "version": 1,
+        "tables": ("audits",),
+        "key": ("audit_id",),
+        "params": params,
+        "description_zh": "测试",
+        "description_en": "Test",
+        "kind": "test",
+    }
+
+
+@pytest.mark.parametrize(
+    ("prop", "message"),
+    [
+        # valid JSON Schema, but its failures have no message in the user's language
+        ({"type": "integer", "multipleOf": 2}, r"unsupported at \$\.properties\.n: 'multipleOf'"),
+        ({"type": "integer", "minimun": 1}, r"unsupported at \$\.properties\.n: 'minimun'"),
+        ({"type": "string", "format": "email"}, r"unsupported at \$\.properties\.n\.format"),
+        ({"type": "array", "items": {"const": 1}}, r"unsupported at \$\.properties\.n\.items"),
+        ({"type": "object", "additionalProperties": {}}, r"unsupported .*additionalProperties"),
+    ],
+)
+def test_a_schema_with_an_unsupported_keyword_is_refused_at_registration(
+    prop: dict[str, object], message: str
+) -> None:
+    with pytest.raises(SchemaError, match=rf"^TEST-ONE: {message}"):
+        analysis(**_spec({"properties": {"n": prop}}))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("prop", "where"),
+    [
+        ({"type": "integr"}, r"\$\.properties\.n\.type"),
+        ({"type": "integer", "minimum": "ten"}, r"\$\.properties\.n\.minimum"),
+        ({"type": "string", "pattern": "(unclosed"}, r"\$\.properties\.n\.pattern"),
+        ({"type": "array", "items": {"minItems": -1}}, r"\$\.properties\.n\.items\.minItems"),
+        ({"enum": "month"}, r"\$\.properties\.n\.enum"),
+    ],
+)
+def test_an_invalid_json_schema_is_refused_at_registration(
+    prop: dict[str, object], where: str
+) -> None:
+    # Given a parameter schema that is not valid Draft 2020-12 (jsonschema's check_schema)
+    with pytest.raises(SchemaError, match=rf"^TEST-ONE: invalid JSON Schema at {where}: "):
+        analysis(**_spec({"properties": {"n": prop}}))  # type: ignore[arg-type]
+    # Then nothing is registered
+    assert "TEST-ONE" not in [s.code for s in registry.registered()]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"type": "array"}, "must be of type 'object'"),
+        ({"properties": {"n": {"type": "integer"}}, "required": ["m"]}, "'m' is not a property"),
+        ({"properties": {"n": {"type": "integer", "default": "x"}}}, r"n: the default is invalid"),
+        (
+            {"properties": {"n": {"type": "string", "format": "date", "default": "2024-02-30"}}},
+            r"n: the default is invalid",
+        ),
+    ],
+)
+def test_a_schema_that_cannot_be_met_is_refused_at_registration(
+    params: dict[str, object], message: str
+) -> None:
+    with pytest.raises(SchemaError, match=message):
+        analysis(**_spec(params))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2024-02-30", "'2024-02-30' is not a date in the form YYYY-MM-DD."),
+        ("2023-02-29", "'2023-02-29' is not a date in the form YYYY-MM-DD."),
+        ("2024-1-05", "'2024-1-05' is not a date in the form YYYY-MM-DD."),
+        ("2024-01-05T00:00", "'2024-01-05T00:00' is not a date in the form YYYY-MM-DD."),
+        ("２０２４-01-05", "'２０２４-01-05' is not a date in the form YYYY-MM-DD."),
+        (dt.datetime(2024, 1, 5, 9, 30), "Expected a date (YYYY-MM-DD), got a date and time."),
+    ],
+)
+def test_a_date_parameter_must_be_a_real_day(value: object, message: str) -> None:
+    with pytest.raises(ParamError) as error:
+        registry.get("REF-RED-SHARE").validate({"date_from": value})
+    assert error.value.errors == {"date_from": [message]}
+
+
+def test_dates_arrive_as_dates_also_in_lists(throwaway: list[str]) -> None:
+    # Given an analysis with a required date and a list of dates
+    date = {"type": "string", "format": "date"}
+    throwaway.append("TEST-DATES")
+    spec = _spec(
+        {"properties": {"on": date, "days": {"type": "array", "items": date}}, "required": ["on"]},
+        code="TEST-DATES",
+    )
+    analysis(**spec)(lambda tables, params: tables.audits)  # type: ignore[arg-type]
+    dates = registry.get("TEST-DATES")
+    # When dates come as text or (from Python) as dates, and the list as a tuple
+    values = dates.validate(
+        {"on": dt.date(2024, 2, 29), "days": ("2024-01-31", dt.date(2024, 3, 1))}
+    )
+    # Then the analysis gets dates, in a list
+    assert values == {
+        "on": dt.date(2024, 2, 29),
+        "days": [dt.date(2024, 1, 31), dt.date(2024, 3, 1)],
+    }
+    # And a bad item and a missing required date are reported under the parameters' names
+    with pytest.raises(ParamError) as error:
+        dates.validate({"days": ["2024-01-31", "2024-04-31"]})
+    assert error.value.errors == {
+        "days": ["'2024-04-31' is not a date in the form YYYY-MM-DD."],
+        "on": ["This parameter is required."],
+    }
+
+
+def test_a_schema_may_accept_other_parameters(throwaway: list[str]) -> None:
+    throwaway.append("TEST-OPEN")
+    spec = _spec(
+        {"properties": {"n": {"type": "integer", "default": 1}}, "additionalProperties": True},
+        code="TEST-OPEN",
+    )
+    analysis(**spec)(lambda tables, params: tables.audits)  # type: ignore[arg-type]
+    assert registry.get("TEST-OPEN").validate({"colour": "red"}) == {"n": 1, "colour": "red"}
 
 
 @pytest.mark.parametrize(

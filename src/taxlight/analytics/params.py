@@ -1,4 +1,4 @@
-"""Parameters of analyses: a JSON Schema (a small, strict subset) and its validator.
+"""Parameters of analyses: a JSON Schema (Draft 2020-12), checked with :mod:`jsonschema`.
 
 An analysis declares its parameters as a JSON Schema object, for example::
 
@@ -7,59 +7,93 @@ An analysis declares its parameters as a JSON Schema object, for example::
          "date_from": {"type": ["string", "null"], "format": "date", "default": None},
          "granularity": {"enum": ["month", "quarter", "year"], "default": "month"}}}
 
-Supported keywords: ``type`` (a name or a list of names: object, string, integer, number,
-boolean, array, null), ``enum``, ``minimum``, ``maximum``, ``minLength``, ``maxLength``,
-``pattern``, ``format`` (``date``: a ``YYYY-MM-DD`` string, handed to the analysis as a
-:class:`datetime.date`), ``items``, ``minItems``, ``maxItems``, ``uniqueItems``,
-``properties``, ``required``, ``additionalProperties`` (false unless given: unknown parameters
-are refused), ``default``, ``title``, ``description``. A schema using anything else is refused
-when the analysis is registered, so a rule is never silently not checked.
+:func:`check_schema` refuses, when the analysis is registered, a schema that is not a valid
+Draft 2020-12 schema, that uses a keyword outside :data:`KEYWORDS` (the ones whose failures
+are explained in the user's language, so no rule goes unchecked or unexplained), a format
+other than ``date``, or an invalid default. ``additionalProperties`` is false unless given:
+unknown parameters are refused.
 
-Validation fills in defaults, converts dates, and reports every problem by parameter in the
-user's language (:class:`ParamError`).
+:func:`validate` fills in defaults, checks the values (``format: date`` is asserted: a real
+day as ``YYYY-MM-DD``, or a :class:`datetime.date` from Python callers), hands dates to the
+analysis as :class:`datetime.date`, and reports every problem by parameter (:class:`ParamError`).
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
-from collections.abc import Mapping
-from decimal import Decimal
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+import jsonschema
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema.exceptions import best_match
 
-KEYWORDS = frozenset(
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+KEYWORDS = (
+    "$schema",
+    "type",
+    "enum",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "properties",
+    "required",
+    "additionalProperties",
+    "default",
+    "title",
+    "description",
+)
+
+# Extends the Draft 2020-12 meta-schema: its ``$dynamicRef: "#meta"`` resolves to this schema,
+# so every subschema (properties, items) is held to the same subset.
+_SUBSET = Draft202012Validator(
     {
-        "type",
-        "enum",
-        "minimum",
-        "maximum",
-        "minLength",
-        "maxLength",
-        "pattern",
-        "format",
-        "items",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-        "properties",
-        "required",
-        "additionalProperties",
-        "default",
-        "title",
-        "description",
-        "$schema",
+        "$schema": DRAFT,
+        "$id": "urn:taxlight:analytics:params-schema",
+        "$dynamicAnchor": "meta",
+        "$ref": DRAFT,
+        "propertyNames": {"enum": list(KEYWORDS)},
+        "properties": {
+            "$schema": {"const": DRAFT},
+            "format": {"const": "date"},
+            "additionalProperties": {"type": "boolean"},
+        },
     }
 )
-TYPES = frozenset({"object", "string", "integer", "number", "boolean", "array", "null"})
-FORMATS = frozenset({"date"})
+
+# Python callers may pass a date for a date parameter, and a tuple for a list.
+_Validator = jsonschema.validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {
+            "string": lambda _checker, value: isinstance(value, str | dt.date),
+            "array": lambda _checker, value: isinstance(value, list | tuple),
+        }
+    ),
+)
+_STANDARD_DATE = FormatChecker(formats=["date"])
+FORMATS = FormatChecker(formats=[])
+
+
+@FORMATS.checks("date")
+def _is_date(value: object) -> bool:
+    """The standard check (a real ``YYYY-MM-DD`` day); a date and time is not a date."""
+    return not isinstance(value, dt.datetime) and _STANDARD_DATE.conforms(value, "date")
 
 
 class SchemaError(ValueError):
-    """A parameter schema uses something this validator does not check (a programming error)."""
+    """A parameter schema is invalid or uses what this module does not support (a programming
+    error)."""
 
 
 class ParamError(ValueError):
@@ -78,42 +112,30 @@ def check_schema(schema: Mapping[str, Any], where: str = "params") -> dict[str, 
     """Returns a normalized copy of ``schema`` (an object schema), or raises SchemaError."""
     out: dict[str, Any] = copy.deepcopy(dict(schema))
     out.setdefault("type", "object")
-    if out["type"] != "object":
-        raise SchemaError(f"{where}: the parameter schema must be of type 'object'")
     out.setdefault("properties", {})
     out.setdefault("additionalProperties", False)
-    _check(out, where)
+    if out["type"] != "object":
+        raise SchemaError(f"{where}: the parameter schema must be of type 'object'")
+    try:
+        Draft202012Validator.check_schema(out)
+    except jsonschema.SchemaError as bad:
+        raise SchemaError(
+            f"{where}: invalid JSON Schema at {bad.json_path}: {bad.message}"
+        ) from bad
+    error = best_match(_SUBSET.iter_errors(out))
+    if error is not None:
+        raise SchemaError(f"{where}: unsupported at {error.json_path}: {error.message}")
     for name in out.get("required", []):
         if name not in out["properties"]:
             raise SchemaError(f"{where}: required parameter {name!r} is not a property")
     for name, prop in out["properties"].items():
         if "default" in prop:
-            problems: list[str] = []
-            _validate(prop["default"], prop, problems)
-            if problems:
-                raise SchemaError(f"{where}.{name}: the default is invalid: {problems}")
+            error = best_match(
+                _Validator(prop, format_checker=FORMATS).iter_errors(prop["default"])
+            )
+            if error is not None:
+                raise SchemaError(f"{where}.{name}: the default is invalid: {error.message}")
     return out
-
-
-def _check(node: Mapping[str, Any], where: str) -> None:
-    unknown = set(node) - KEYWORDS
-    if unknown:
-        raise SchemaError(f"{where}: unsupported JSON Schema keyword(s) {sorted(unknown)}")
-    types = node.get("type")
-    if types is not None:
-        for t in [types] if isinstance(types, str) else types:
-            if t not in TYPES:
-                raise SchemaError(f"{where}: unknown type {t!r}")
-    if "format" in node and node["format"] not in FORMATS:
-        raise SchemaError(f"{where}: unsupported format {node['format']!r}")
-    if "pattern" in node:
-        re.compile(node["pattern"])
-    if "items" in node:
-        _check(node["items"], f"{where}.items")
-    for name, prop in node.get("properties", {}).items():
-        _check(prop, f"{where}.{name}")
-    if not isinstance(node.get("additionalProperties", False), bool):
-        raise SchemaError(f"{where}: additionalProperties must be true or false")
 
 
 def validate(
@@ -123,33 +145,50 @@ def validate(
     them with defaults filled in and dates converted, or raises :class:`ParamError`."""
     if params is not None and not isinstance(params, Mapping):
         raise ParamError(code, {"params": [_("Parameters must be given as an object.")]})
-    given = dict(params or {})
-    errors: dict[str, list[str]] = {}
     props: dict[str, Any] = schema["properties"]
-    out: dict[str, Any] = {}
-    if not schema.get("additionalProperties", False):
-        for name in sorted(set(given) - set(props)):
-            errors[name] = [
-                _("Unknown parameter; this analysis accepts: %(names)s.")
-                % {"names": ", ".join(sorted(props)) or "-"}
-            ]
-    for name in schema.get("required", []):
-        if name not in given:
-            errors.setdefault(name, []).append(_("This parameter is required."))
-    for name, prop in props.items():
-        if name in given:
-            value = given[name]
-        elif "default" in prop:
-            value = copy.deepcopy(prop["default"])
-        else:
+    defaults = {name: copy.deepcopy(p["default"]) for name, p in props.items() if "default" in p}
+    values = defaults | dict(params or {})
+    found = list(_Validator(schema, format_checker=FORMATS).iter_errors(values))
+    # A value of the wrong type is told so, not also that it breaks the rules for that type.
+    mistyped = {tuple(e.absolute_path) for e in found if e.validator == "type"}
+    errors: dict[str, list[str]] = {}
+    for error in found:
+        if error.validator != "type" and tuple(error.absolute_path) in mistyped:
             continue
-        problems: list[str] = []
-        out[name] = _validate(value, prop, problems)
-        if problems:
-            errors.setdefault(name, []).extend(problems)
+        for field, message in _problems(error, props):
+            messages = errors.setdefault(field, [])
+            if message not in messages:
+                messages.append(message)
     if errors:
         raise ParamError(code, errors)
-    return out
+    return {name: _dates(value, props.get(name, {})) for name, value in values.items()}
+
+
+def _dates(value: Any, node: Mapping[str, Any]) -> Any:
+    if node.get("format") == "date" and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if isinstance(value, list | tuple):
+        return [_dates(item, node.get("items", {})) for item in value]
+    return value
+
+
+def _problems(error: ValidationError, props: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(parameter, message) pairs for one jsonschema error."""
+    if error.absolute_path:
+        yield str(error.absolute_path[0]), _message(error)
+    elif error.validator == "required":
+        for name in error.validator_value:
+            if name not in error.instance:
+                yield name, _("This parameter is required.")
+    elif error.validator == "additionalProperties":
+        accepted = ", ".join(sorted(props)) or "-"
+        for name in sorted(set(error.instance) - set(props)):
+            yield (
+                name,
+                _("Unknown parameter; this analysis accepts: %(names)s.") % {"names": accepted},
+            )
+    else:
+        yield "params", _message(error)
 
 
 _TYPE_NAMES = {
@@ -161,87 +200,44 @@ _TYPE_NAMES = {
     "array": gettext_noop("a list"),
     "null": gettext_noop("empty (null)"),
 }
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _type_ok(value: Any, t: str) -> bool:
-    match t:
-        case "null":
-            return value is None
-        case "boolean":
-            return isinstance(value, bool)
-        case "integer":
-            return isinstance(value, int) and not isinstance(value, bool)
-        case "number":
-            return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-        case "string":
-            return isinstance(value, str | dt.date)
-        case "array":
-            return isinstance(value, list | tuple)
-        case "object":
-            return isinstance(value, Mapping)
-    return False
-
-
-def _validate(value: Any, node: Mapping[str, Any], problems: list[str]) -> Any:
-    types = node.get("type")
-    if types is not None:
-        names = [types] if isinstance(types, str) else list(types)
-        if not any(_type_ok(value, t) for t in names):
-            problems.append(
-                _("Expected %(types)s, got %(value)r.")
-                % {"types": _(" or ").join(_(_TYPE_NAMES[t]) for t in names), "value": value}
-            )
-            return value
-    if value is None:
-        if "enum" in node and None not in node["enum"]:
-            problems.append(
-                _("Choose one of: %(choices)s.") % {"choices": ", ".join(map(str, node["enum"]))}
-            )
-        return None
-    if "enum" in node and value not in node["enum"]:
-        problems.append(
-            _("%(value)r is not allowed; choose one of: %(choices)s.")
-            % {"value": value, "choices": ", ".join(str(c) for c in node["enum"] if c is not None)}
-        )
-        return value
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        if "minimum" in node and value < node["minimum"]:
-            problems.append(_("Must be at least %(min)s.") % {"min": node["minimum"]})
-        if "maximum" in node and value > node["maximum"]:
-            problems.append(_("Must be at most %(max)s.") % {"max": node["maximum"]})
-    if node.get("format") == "date":
-        return _date(value, problems)
-    if isinstance(value, str):
-        if "minLength" in node and len(value) < node["minLength"]:
-            problems.append(_("Must be at least %(n)s characters long.") % {"n": node["minLength"]})
-        if "maxLength" in node and len(value) > node["maxLength"]:
-            problems.append(_("Must be at most %(n)s characters long.") % {"n": node["maxLength"]})
-        if "pattern" in node and not re.search(node["pattern"], value):
-            problems.append(_("%(value)r does not have the expected form.") % {"value": value})
-    if isinstance(value, list | tuple):
-        if "minItems" in node and len(value) < node["minItems"]:
-            problems.append(_("Give at least %(n)s item(s).") % {"n": node["minItems"]})
-        if "maxItems" in node and len(value) > node["maxItems"]:
-            problems.append(_("Give at most %(n)s item(s).") % {"n": node["maxItems"]})
-        if node.get("uniqueItems") and len(set(map(repr, value))) != len(value):
-            problems.append(_("The items must not repeat."))
-        if "items" in node:
-            return [_validate(item, node["items"], problems) for item in value]
-        return list(value)
-    return value
-
-
-def _date(value: Any, problems: list[str]) -> dt.date | Any:
-    if isinstance(value, dt.datetime):
-        problems.append(_("Expected a date (YYYY-MM-DD), got a date and time."))
-        return value
-    if isinstance(value, dt.date):
-        return value
-    try:
-        if not _DATE.match(value):
-            raise ValueError(value)
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        problems.append(_("%(value)r is not a date in the form YYYY-MM-DD.") % {"value": value})
-        return value
+def _message(error: ValidationError) -> str:
+    """The problem in the user's language, for each keyword that :data:`KEYWORDS` allows."""
+    value, rule = error.instance, error.validator_value
+    match error.validator:
+        case "type":
+            names = [rule] if isinstance(rule, str) else rule
+            types = _(" or ").join(_(_TYPE_NAMES[t]) for t in names)
+            return _("Expected %(types)s, got %(value)r.") % {"types": types, "value": value}
+        case "enum" if value is None:
+            return _("Choose one of: %(choices)s.") % {"choices": ", ".join(map(str, rule))}
+        case "enum":
+            choices = ", ".join(str(c) for c in rule if c is not None)
+            return _("%(value)r is not allowed; choose one of: %(choices)s.") % {
+                "value": value,
+                "choices": choices,
+            }
+        case "format" if isinstance(value, dt.datetime):
+            return _("Expected a date (YYYY-MM-DD), got a date and time.")
+        case "format":
+            return _("%(value)r is not a date in the form YYYY-MM-DD.") % {"value": value}
+        case "minimum":
+            return _("Must be at least %(min)s.") % {"min": rule}
+        case "maximum":
+            return _("Must be at most %(max)s.") % {"max": rule}
+        case "minLength":
+            return _("Must be at least %(n)s characters long.") % {"n": rule}
+        case "maxLength":
+            return _("Must be at most %(n)s characters long.") % {"n": rule}
+        case "pattern":
+            return _("%(value)r does not have the expected form.") % {"value": value}
+        case "minItems":
+            return _("Give at least %(n)s item(s).") % {"n": rule}
+        case "maxItems":
+            return _("Give at most %(n)s item(s).") % {"n": rule}
+        case "uniqueItems":
+            return _("The items must not repeat.")
+        case "required":
+            return _("This parameter is required.")
+    return str(error.message)
