@@ -32,6 +32,9 @@ SOURCE_DIR = Path(django_settings.BASE_DIR)
 PO_FILE = SOURCE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MAKEMESSAGES_IGNORE = ["static/*", "node_modules/*"]
 
+# These tests are about the product's default language: they do not switch to English.
+pytestmark = pytest.mark.chinese
+
 # --- a small .po reader (polib is not a dependency) ----------------------------------------
 
 

@@ -362,7 +362,7 @@ def test_password_then_code_failures_add_up():
 
 
 def test_success_resets_the_failure_count(no_throttle):
-    user = taxpayer_user()
+    user = taxpayer_user(language="en")  # signing in sets the user's language
     client = Client()
     for _ in range(4):
         sign_in_password(client, user.username, "wrong-password-x")

@@ -72,4 +72,3 @@ def bureau(db: None) -> Bureau:
 def verified(verified_client: Any) -> Any:
     """``verified(user)``: a client signed in with the second factor (see tests/conftest)."""
     return verified_client
-

@@ -14,6 +14,7 @@ from django.views import defaults
 from tests.factories import taxpayer_user
 
 
+@pytest.mark.chinese
 def test_an_unknown_address_gets_the_404_page_without_touching_the_database(
     client: Client,
 ) -> None:
@@ -50,6 +51,7 @@ def test_the_500_page_renders_without_a_request_or_database() -> None:
     assert "csrfmiddlewaretoken" not in html  # no form that could not work
 
 
+@pytest.mark.chinese
 def test_the_500_page_is_chinese_by_default() -> None:
     with translation.override(settings.LANGUAGE_CODE):
         response = defaults.server_error(RequestFactory().get("/"))

@@ -14,6 +14,7 @@ from tests.factories import taxpayer_user
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.chinese
 def test_anonymous_visitors_see_the_bureau_and_the_honest_list_of_upcoming_services(
     client: Client,
 ) -> None:
@@ -61,6 +62,7 @@ def test_the_header_marks_the_current_space_and_page(client: Client) -> None:
     assert 'aria-current="page" href="/"' in html
 
 
+@pytest.mark.chinese
 def test_the_language_switch_sets_the_cookie_and_renders_english_then_chinese_again(
     client: Client,
 ) -> None:
@@ -94,6 +96,7 @@ def test_the_language_switch_shows_both_languages_by_their_own_names(client: Cli
     assert 'name="next" value="/"' in html
 
 
+@pytest.mark.chinese
 def test_an_unknown_language_is_ignored(client: Client) -> None:
     response = client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
 
