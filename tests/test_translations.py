@@ -1,7 +1,8 @@
 """The Simplified Chinese catalogue is complete, well-formed and up to date, and the UI uses it.
 
-* The committed ``django.po`` parses, has the right header, no fuzzy and no untranslated
-  entries, and ``msgfmt --check`` accepts it (placeholders consistent with the msgids).
+* The committed ``django.po`` parses (with polib), has the right header, no fuzzy, no
+  untranslated and no obsolete entries, and ``msgfmt --check`` accepts it (placeholders
+  consistent with the msgids).
 * Every translation keeps the msgid's placeholders and HTML tags.
 * No string marked for translation in the code or templates is missing from the catalogue:
   ``makemessages`` runs over a copy of the source tree and its msgids are compared.
@@ -14,15 +15,15 @@ not depend on a ``.mo`` built beforehand (``make`` builds the real one).
 
 from __future__ import annotations
 
-import ast
 import re
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polib
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
@@ -35,166 +36,132 @@ MAKEMESSAGES_IGNORE = ["static/*", "node_modules/*"]
 # These tests are about the product's default language: they do not switch to English.
 pytestmark = pytest.mark.chinese
 
-# --- a small .po reader (polib is not a dependency) ----------------------------------------
+# --- reading a catalogue (polib) and the checks run on it ----------------------------------
+
+Key = tuple[str | None, str]
 
 
-@dataclass
-class Entry:
-    msgid: str
-    msgid_plural: str | None = None
-    msgctxt: str | None = None
-    msgstr: dict[int, str] = field(default_factory=dict)
-    flags: set[str] = field(default_factory=set)
-    obsolete: bool = False
-    line: int = 0
-
-    @property
-    def key(self) -> tuple[str | None, str]:
-        return (self.msgctxt, self.msgid)
-
-    @property
-    def translations(self) -> list[str]:
-        return [self.msgstr[i] for i in sorted(self.msgstr)]
+def load(path: Path) -> polib.POFile:
+    """The catalogue at ``path``; polib takes the header (msgid "") out into ``.metadata``."""
+    return polib.pofile(str(path))
 
 
-_KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+(\".*\")\s*$")
+def messages(po: polib.POFile) -> list[polib.POEntry]:
+    """The live (non-obsolete) entries; the header is not among them."""
+    return [e for e in po if not e.obsolete]
 
 
-def _unquote(token: str) -> str:
-    value = ast.literal_eval(token)
-    assert isinstance(value, str)
-    return value
+def key(entry: polib.POEntry) -> Key:
+    return (entry.msgctxt, entry.msgid)
 
 
-def read_po(path: Path) -> list[Entry]:
-    """The entries of a .po file, header first (msgid "")."""
-    entries: list[Entry] = []
-    current: Entry | None = None
-    target: tuple[str, int] | None = None
-    pending_flags: set[str] = set()
-    seen: set[str] = set()
-
-    def finish() -> None:
-        nonlocal current
-        if current is not None:
-            entries.append(current)
-        current = None
-
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip()
-        obsolete = line.startswith("#~")
-        if obsolete:
-            line = line[2:].strip()
-        if not line:
-            finish()
-            target = None
-            continue
-        if line.startswith("#,"):
-            pending_flags |= {flag.strip() for flag in line[2:].split(",") if flag.strip()}
-            continue
-        if line.startswith("#"):
-            continue
-        match = _KEYWORD.match(line)
-        if match:
-            keyword, index, token = match.groups()
-            # An entry without a blank line before it still starts a new entry.
-            if current is not None and (
-                (keyword == "msgctxt" and seen & {"msgctxt", "msgid"})
-                or (keyword == "msgid" and "msgid" in seen)
-            ):
-                finish()
-            if current is None:
-                current = Entry(msgid="", flags=pending_flags, obsolete=obsolete, line=number)
-                pending_flags = set()
-                seen = set()
-            seen.add(keyword)
-            value = _unquote(token)
-            if keyword == "msgctxt":
-                current.msgctxt = value
-                target = ("msgctxt", 0)
-            elif keyword == "msgid":
-                current.msgid = value
-                target = ("msgid", 0)
-            elif keyword == "msgid_plural":
-                current.msgid_plural = value
-                target = ("msgid_plural", 0)
-            else:
-                slot = int(index) if index is not None else 0
-                current.msgstr[slot] = value
-                target = ("msgstr", slot)
-            continue
-        if line.startswith('"') and current is not None and target is not None:
-            value = _unquote(line)
-            kind, slot = target
-            if kind == "msgstr":
-                current.msgstr[slot] += value
-            elif kind == "msgctxt":
-                current.msgctxt = (current.msgctxt or "") + value
-            elif kind == "msgid_plural":
-                current.msgid_plural = (current.msgid_plural or "") + value
-            else:
-                current.msgid += value
-            continue
-        raise AssertionError(f"{path}:{number}: cannot read this line: {raw!r}")
-    finish()
-    return entries
+def translations(entry: polib.POEntry) -> list[str]:
+    """The msgstr of a singular entry, or every msgstr[n] of a plural one, in order."""
+    if entry.msgid_plural:
+        return [entry.msgstr_plural[n] for n in sorted(entry.msgstr_plural)]
+    return [entry.msgstr]
 
 
-def messages(path: Path) -> list[Entry]:
-    """The live (non-obsolete) entries without the header."""
-    return [e for e in read_po(path) if e.msgid != "" and not e.obsolete]
-
-
-def header(path: Path) -> dict[str, str]:
-    first = read_po(path)[0]
-    assert first.msgid == "", "the catalogue must start with its header"
-    fields = {}
-    for row in first.msgstr[0].splitlines():
-        name, _, value = row.partition(":")
-        fields[name.strip()] = value.strip()
-    return fields
-
-
-def _show(entry: Entry) -> str:
+def _show(entry: polib.POEntry) -> str:
     context = f" (context {entry.msgctxt!r})" if entry.msgctxt else ""
-    return f"line {entry.line}: {entry.msgid!r}{context}"
+    return f"line {entry.linenum}: {entry.msgid!r}{context}"
+
+
+def fuzzy_entries(po: polib.POFile) -> list[str]:
+    return [_show(e) for e in messages(po) if e.fuzzy]
+
+
+def untranslated_entries(po: polib.POFile) -> list[str]:
+    return [_show(e) for e in messages(po) if not all(t.strip() for t in translations(e))]
+
+
+def obsolete_entries(po: polib.POFile) -> list[str]:
+    return [e.msgid for e in po.obsolete_entries()]
+
+
+def duplicate_entries(po: polib.POFile) -> list[Key]:
+    counts = Counter(key(e) for e in messages(po))
+    return sorted((k for k, n in counts.items() if n > 1), key=lambda k: (k[0] or "", k[1]))
+
+
+def wrong_plural_forms(po: polib.POFile) -> list[str]:
+    """Plural entries with other than the one Chinese form (msgstr[0] only)."""
+    return [_show(e) for e in messages(po) if e.msgid_plural and sorted(e.msgstr_plural) != [0]]
+
+
+_PLACEHOLDER = re.compile(
+    r"%\([A-Za-z_][A-Za-z0-9_]*\)[#0 +-]*\d*(?:\.\d+)?[sdirfgexXoc]"  # %(name)s
+    r"|%[#0 +-]*\d*(?:\.\d+)?[sdirfgexXoc]"  # %s, %d
+    r"|\{[A-Za-z_][A-Za-z0-9_]*\}"  # {name}
+)
+# Real HTML elements only: "<token>" in "Authorization: Bearer <token>" is plain text.
+_HTML_ELEMENTS = "a|abbr|b|br|code|em|i|kbd|mark|p|small|span|strong|sub|sup|time|u"
+_TAG = re.compile(rf"</?(?:{_HTML_ELEMENTS})\b[^>]*>", re.IGNORECASE)
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(_PLACEHOLDER.findall(text.replace("%%", "")))
+
+
+def _tags(text: str) -> list[str]:
+    return sorted(m.group(0) for m in _TAG.finditer(text))
+
+
+def markup_problems(po: polib.POFile) -> list[str]:
+    """Translations that lost (or gained) a placeholder or an HTML tag of their msgid."""
+    problems = []
+    for entry in messages(po):
+        # A one-form (Chinese) plural keeps the plural msgid's placeholders.
+        expected = _placeholders(entry.msgid_plural or entry.msgid)
+        for translation in translations(entry):
+            if _placeholders(translation) != expected:
+                problems.append(
+                    f"{_show(entry)}: placeholders {_placeholders(translation)}"
+                    f" instead of {expected}"
+                )
+            if _tags(translation) != _tags(entry.msgid):
+                problems.append(
+                    f"{_show(entry)}: HTML {_tags(translation)} instead of {_tags(entry.msgid)}"
+                )
+    return problems
 
 
 # --- (a) and (b): the committed catalogue ---------------------------------------------------
 
 
 def test_the_catalogue_has_a_proper_header() -> None:
-    fields = header(PO_FILE)
-    assert fields["Language"] == "zh_Hans"
-    assert fields["Plural-Forms"] == "nplurals=1; plural=0;"
-    assert fields["Content-Type"] == "text/plain; charset=UTF-8"
-    assert fields["Project-Id-Version"].startswith("taxlight")
-    assert "fuzzy" not in read_po(PO_FILE)[0].flags
+    po = load(PO_FILE)
+    assert po.metadata, "the catalogue must start with its header"
+    assert po.metadata["Language"] == "zh_Hans"
+    assert po.metadata["Plural-Forms"] == "nplurals=1; plural=0;"
+    assert po.metadata["Content-Type"] == "text/plain; charset=UTF-8"
+    assert po.metadata["Project-Id-Version"].startswith("taxlight")
+    assert "fuzzy" not in (po.metadata_is_fuzzy or [])
 
 
 def test_every_entry_is_translated_and_none_is_fuzzy() -> None:
-    entries = messages(PO_FILE)
-    assert len(entries) > 500, "the catalogue looks truncated"
+    po = load(PO_FILE)
+    assert len(messages(po)) > 500, "the catalogue looks truncated"
 
-    fuzzy = [_show(e) for e in entries if "fuzzy" in e.flags]
-    untranslated = [_show(e) for e in entries if not all(t.strip() for t in e.translations)]
-    obsolete = [e.msgid for e in read_po(PO_FILE) if e.obsolete]
+    fuzzy = fuzzy_entries(po)
+    untranslated = untranslated_entries(po)
+    obsolete = obsolete_entries(po)
 
     assert not fuzzy, "fuzzy entries (review them and drop the flag):\n" + "\n".join(fuzzy)
     assert not untranslated, "untranslated entries:\n" + "\n".join(untranslated)
     assert not obsolete, f"obsolete entries (run makemessages --no-obsolete): {obsolete}"
+    assert po.percent_translated() == 100
 
 
 def test_plural_entries_have_exactly_the_one_chinese_form() -> None:
-    plurals = [e for e in messages(PO_FILE) if e.msgid_plural is not None]
-    assert plurals, "the catalogue is expected to contain plural entries"
-    wrong = [_show(e) for e in plurals if sorted(e.msgstr) != [0]]
+    po = load(PO_FILE)
+    assert any(e.msgid_plural for e in messages(po)), "the catalogue should have plurals"
+    wrong = wrong_plural_forms(po)
     assert not wrong, "Chinese has one plural form (msgstr[0] only):\n" + "\n".join(wrong)
 
 
 def test_no_msgid_appears_twice() -> None:
-    keys = [e.key for e in messages(PO_FILE)]
-    assert len(keys) == len(set(keys))
+    assert not duplicate_entries(load(PO_FILE))
 
 
 def test_msgfmt_accepts_the_catalogue_with_format_checks(tmp_path: Path) -> None:
@@ -218,60 +185,46 @@ def test_msgfmt_accepts_the_catalogue_with_format_checks(tmp_path: Path) -> None
     assert "untranslated" not in result.stderr, result.stderr
 
 
-_PLACEHOLDER = re.compile(
-    r"%\([A-Za-z_][A-Za-z0-9_]*\)[#0 +-]*\d*(?:\.\d+)?[sdirfgexXoc]"  # %(name)s
-    r"|%[#0 +-]*\d*(?:\.\d+)?[sdirfgexXoc]"  # %s, %d
-    r"|\{[A-Za-z_][A-Za-z0-9_]*\}"  # {name}
-)
-# Real HTML elements only: "<token>" in "Authorization: Bearer <token>" is plain text.
-_HTML_ELEMENTS = "a|abbr|b|br|code|em|i|kbd|mark|p|small|span|strong|sub|sup|time|u"
-_TAG = re.compile(rf"</?(?:{_HTML_ELEMENTS})\b[^>]*>", re.IGNORECASE)
-
-
-def _placeholders(text: str) -> list[str]:
-    return sorted(_PLACEHOLDER.findall(text.replace("%%", "")))
-
-
-def _tags(text: str) -> list[str]:
-    return sorted(m.group(0) for m in _TAG.finditer(text))
-
-
 def test_translations_keep_the_placeholders_and_the_html_of_their_msgid() -> None:
-    problems = []
-    for entry in messages(PO_FILE):
-        sources = [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural else [])
-        for translation in entry.translations:
-            # A one-form (Chinese) plural keeps the plural msgid's placeholders.
-            expected = _placeholders(sources[-1])
-            if _placeholders(translation) != expected:
-                problems.append(
-                    f"{_show(entry)}: placeholders {_placeholders(translation)}"
-                    f" instead of {expected}"
-                )
-            if _tags(translation) != _tags(entry.msgid):
-                problems.append(
-                    f"{_show(entry)}: HTML {_tags(translation)} instead of {_tags(entry.msgid)}"
-                )
+    problems = markup_problems(load(PO_FILE))
     assert not problems, "\n".join(problems)
 
 
-def test_the_reader_sees_fuzzy_and_untranslated_entries(tmp_path: Path) -> None:
-    # The checks above are only as good as the reader: show it catches what they look for.
+def test_the_checks_catch_a_bad_catalogue(tmp_path: Path) -> None:
+    # The checks above are only as good as their power to fail: run them on a bad catalogue.
+    # Given a catalogue with one good entry and one of each fault the checks look for
     po = tmp_path / "django.po"
     po.write_text(
         'msgid ""\nmsgstr ""\n"Language: zh_Hans\\n"\n\n'
+        'msgid "Sign in"\nmsgstr "登录"\n\n'
         '#, fuzzy, python-format\nmsgid "Hello %(name)s"\nmsgstr "你好 %(name)s"\n\n'
         'msgid "Long "\n"text"\nmsgstr ""\n\n'
-        'msgid "One"\nmsgid_plural "Many"\nmsgstr[0] "多"\n\n'
+        '#, python-format\nmsgid "%(count)d files for %(owner)s"\nmsgstr "%(count)d 个文件"\n\n'
+        'msgid "Read the <a href=\\"/help/\\">help</a>."\nmsgstr "请阅读帮助。"\n\n'
+        'msgid "One"\nmsgid_plural "Many"\nmsgstr[0] "多"\nmsgstr[1] "多"\n\n'
+        'msgctxt "month name"\nmsgid "May"\nmsgstr "五月"\n\n'
+        'msgctxt "month name"\nmsgid "May"\nmsgstr "五月"\n\n'
         '#~ msgid "Gone"\n#~ msgstr "没了"\n',
         encoding="utf-8",
     )
-    entries = {e.msgid: e for e in read_po(po)}
-    assert header(po)["Language"] == "zh_Hans"
-    assert "fuzzy" in entries["Hello %(name)s"].flags
-    assert entries["Long text"].translations == [""]
-    assert entries["One"].msgid_plural == "Many" and entries["One"].translations == ["多"]
-    assert entries["Gone"].obsolete
+
+    # When the catalogue is read and checked
+    catalogue = load(po)
+
+    # Then each check names its fault, and the good entry draws no complaint
+    assert catalogue.metadata["Language"] == "zh_Hans"
+    assert fuzzy_entries(catalogue) == ["line 8: 'Hello %(name)s'"]
+    assert untranslated_entries(catalogue) == ["line 12: 'Long text'"]
+    assert obsolete_entries(catalogue) == ["Gone"]
+    assert duplicate_entries(catalogue) == [("month name", "May")]
+    assert wrong_plural_forms(catalogue) == ["line 23: 'One'"]
+    assert markup_problems(catalogue) == [
+        "line 16: '%(count)d files for %(owner)s': placeholders ['%(count)d']"
+        " instead of ['%(count)d', '%(owner)s']",
+        "line 20: 'Read the <a href=\"/help/\">help</a>.': HTML [] instead of"
+        " ['</a>', '<a href=\"/help/\">']",
+    ]
+    assert catalogue.percent_translated() < 100
     assert _placeholders("%(n)d 个, %s, {name}") == ["%(n)d", "%s", "{name}"]
 
 
@@ -280,7 +233,7 @@ def test_the_reader_sees_fuzzy_and_untranslated_entries(tmp_path: Path) -> None:
 
 def missing_from_catalogue(
     source: Path, catalogue: Path, workdir: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
-) -> list[tuple[str | None, str]]:
+) -> list[Key]:
     """The msgids used under ``source`` that ``catalogue`` lacks. ``makemessages`` runs over a
     copy of ``source`` (with an empty locale directory, so nothing is merged) in ``workdir``:
     the real catalogue is never touched."""
@@ -302,9 +255,10 @@ def missing_from_catalogue(
         no_obsolete=True,
         verbosity=0,
     )
-    in_code = {e.key for e in messages(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")}
-    committed = {e.key for e in messages(catalogue)}
-    return sorted(in_code - committed, key=lambda key: (key[0] or "", key[1]))
+    made = load(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
+    in_code = {key(e) for e in messages(made)}
+    committed = {key(e) for e in messages(load(catalogue))}
+    return sorted(in_code - committed, key=lambda k: (k[0] or "", k[1]))
 
 
 def test_every_string_marked_for_translation_is_in_the_catalogue(
