@@ -28,7 +28,7 @@ def test_anonymous_visitors_see_the_bureau_and_the_honest_list_of_upcoming_servi
     assert html.count('class="badge text-bg-light border"') == 6  # every upcoming one marked
     assert "/accounts/login/?next=/" in html
     assert "data-user-name" not in html
-    assert "/notifications/inbox/unread/" not in html  # no badge for visitors
+    assert reverse("notifications:unread_count") not in html  # no badge for visitors
 
 
 def test_the_portal_loads_the_bundled_assets_and_no_cdn(client: Client) -> None:
@@ -52,7 +52,12 @@ def test_a_signed_in_user_sees_their_name_sign_out_and_the_unread_badge_loader(
     assert "data-user-name" in html
     assert user.display_name() in html
     assert f'action="{reverse("accounts:logout")}" method="post"' in html
-    assert 'hx-get="/notifications/inbox/unread/" hx-trigger="load"' in html
+    badge = reverse("notifications:unread_count")
+    assert f'hx-get="{badge}" hx-trigger="load"' in html
+    # The fragment the header loads exists and answers this user.
+    fragment = client.get(badge)
+    assert fragment.status_code == 200
+    assert 'id="notifications-unread"' in fragment.content.decode()
 
 
 def test_the_header_marks_the_current_space_and_page(client: Client) -> None:

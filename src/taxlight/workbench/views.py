@@ -9,10 +9,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from taxlight.audit import selectors as ledger
+from taxlight.audit import services as audit
 from taxlight.authz.access import requires
-from taxlight.authz.scoping import grants
+from taxlight.authz.scoping import grants, has_perm
 from taxlight.workbench import selectors
+from taxlight.workbench.forms import LedgerFilterForm
 
 OFFICERS_PER_PAGE = 50
 
@@ -95,3 +99,41 @@ def _is_fragment(request: HttpRequest) -> bool:
     """An htmx request for a part of the page (not a history restore, which wants it all)."""
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not getattr(htmx, "history_restore_request", False)
+
+
+LEDGER_PER_PAGE = 50
+
+
+@requires("audit.view_ledger")
+def ledger_list(request: HttpRequest) -> HttpResponse:
+    """The audit ledger, newest first, filtered; each entry with its before/after."""
+    form = LedgerFilterForm(request.GET or None)
+    page = Paginator(ledger.entries(form.to_filter()), LEDGER_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "workbench/ledger.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_verify": has_perm(request.user, "audit.verify"),
+        },
+    )
+
+
+@requires("audit.verify")
+@require_POST
+def ledger_verify(request: HttpRequest) -> HttpResponse:
+    """Checks the whole chain now. For very large ledgers prefer `taxlight audit verify`
+    (it reads in batches and takes the same time, without holding a web worker)."""
+    result = audit.verify()
+    audit.record(
+        "audit.ledger.verified",
+        object_type="audit.ledger",
+        after={"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq},
+    )
+    return render(request, "workbench/_ledger_verify.html", {"result": result})
