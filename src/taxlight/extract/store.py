@@ -3,8 +3,8 @@
 Layout under ``settings.ANALYTICS_DIR`` (default ``var/analytics``; on a cluster, a path on
 shared storage that Spark can read)::
 
-    current.json                       {"version": 7, "tables": {"invoices": "tables/invoices/v7", ...},
-                                        "import_id": 7, "published_at": "..."}
+    current.json    {"version": 7, "import_id": 7, "published_at": "...",
+                     "tables": {"invoices": "tables/invoices/v7", ...}}
     tables/<table>/v<version>/part-*.parquet
 
 An import writes every table it changes into a new version directory, then replaces
@@ -43,8 +43,12 @@ class Snapshot:
         return None if rel is None else (base or root()) / rel
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": self.version, "tables": self.tables, "import_id": self.import_id,
-                "published_at": self.published_at}
+        return {
+            "version": self.version,
+            "tables": self.tables,
+            "import_id": self.import_id,
+            "published_at": self.published_at,
+        }
 
 
 def current(base: Path | None = None) -> Snapshot:
@@ -52,8 +56,12 @@ def current(base: Path | None = None) -> Snapshot:
     if not path.exists():
         return Snapshot()
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Snapshot(int(data["version"]), dict(data["tables"]), data.get("import_id"),
-                    data.get("published_at", ""))
+    return Snapshot(
+        int(data["version"]),
+        dict(data["tables"]),
+        data.get("import_id"),
+        data.get("published_at", ""),
+    )
 
 
 def version_dir(table: str, version: int, base: Path | None = None) -> Path:

@@ -16,10 +16,14 @@ class LedgerFilterForm(forms.Form):
     actor = forms.CharField(label=_("Actor"), required=False, max_length=100)
     request_id = forms.CharField(label=_("Request id"), required=False, max_length=64)
     date_from = forms.DateField(
-        label=pgettext_lazy("date range", "From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("date range", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        label=pgettext_lazy("date range", "To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("date range", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -32,5 +36,5 @@ class LedgerFilterForm(forms.Form):
     def to_filter(self) -> LedgerFilter:
         data = self.cleaned_data if self.is_valid() else {}
         return LedgerFilter(
-            **{k: v for k, v in data.items() if v not in (None, "")}  # type: ignore[arg-type]
+            **{k: v for k, v in data.items() if v not in (None, "")}
         )
