@@ -35,6 +35,4 @@ class LedgerFilterForm(forms.Form):
 
     def to_filter(self) -> LedgerFilter:
         data = self.cleaned_data if self.is_valid() else {}
-        return LedgerFilter(
-            **{k: v for k, v in data.items() if v not in (None, "")}
-        )
+        return LedgerFilter(**{k: v for k, v in data.items() if v not in (None, "")})
