@@ -13,8 +13,10 @@ urlpatterns = [
     path("accounts/", include("taxlight.accounts.urls")),
     path("notifications/", include("taxlight.notifications.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
-    path("admin/login/", public(RedirectView.as_view(pattern_name="accounts:login",
-                                                      query_string=True))),
+    path(
+        "admin/login/",
+        public(RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    ),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
