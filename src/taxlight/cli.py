@@ -5,6 +5,8 @@ taxlight demo [--no-serve]          migrate, load the demo bureau, serve it
 taxlight serve [--host --port]      embedded mode: web server + in-process jobs
 taxlight audit verify [--anchors F] check the audit ledger's hash chain
 taxlight org load UNITS STAFF       load the organisation from extract tables
+taxlight extract generate OUT [...] write a generated city's extract (truth in OUT.labels/)
+taxlight extract import DIR [...]   check and import a source extract
 taxlight worker / taxlight beat     production: Celery worker / scheduler
 taxlight check [--deploy]           Django's system checks
 taxlight manage CMD [ARGS...]       any other management command (manage.py)
@@ -84,17 +86,28 @@ def parser() -> argparse.ArgumentParser:
             help=f"production: run the Celery {kind} (needs REDIS_URL; "
             "further arguments go to celery)",
         )
+    sub.add_parser(
+        "extract",
+        help="source extracts: `extract generate OUT [--taxpayers N --years N --seed N]`, "
+        "`extract import DIR [--quarantine FILE]` (see docs/data.md)",
+    )
     sub.add_parser("check", help="Django's system checks (add --deploy for production)")
     sub.add_parser("manage", help="any management command: taxlight manage CMD [ARGS...]")
     return p
 
 
 PASS_THROUGH = {"worker", "beat", "check", "manage"}
+# `taxlight extract <action> ...`: the action's own options are the management command's.
+EXTRACT_ACTIONS = {"generate": "extract_generate", "import": "extract_import"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Commands whose arguments belong to another program are passed on untouched.
+    if len(argv) >= 2 and argv[0] == "extract" and argv[1] in EXTRACT_ACTIONS:
+        return _manage([EXTRACT_ACTIONS[argv[1]], *argv[2:]])
+    if argv and argv[0] == "extract":
+        parser().error("extract needs an action: `extract generate OUT` or `extract import DIR`")
     if argv and argv[0] in PASS_THROUGH:
         cmd, rest = argv[0], argv[1:]
         if cmd in {"worker", "beat"}:

@@ -91,3 +91,36 @@ def test_serve_refuses_production_mode(settings: object) -> None:
 
     with pytest.raises(CommandError, match="gunicorn"):
         call_command("serve")
+
+
+@pytest.mark.django_db
+def test_extract_actions_reach_their_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "city"
+    assert (
+        main(
+            [
+                "extract",
+                "generate",
+                str(out),
+                "--taxpayers",
+                "40",
+                "--years",
+                "1",
+                "--seed",
+                "3",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert (out / "manifest.json").exists()
+    assert (tmp_path / "city.labels").is_dir()
+
+
+def test_extract_without_an_action_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["extract"])
+    assert exc.value.code == 2
+    assert "generate" in capsys.readouterr().err
