@@ -98,23 +98,8 @@ def test_extract_actions_reach_their_commands(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "city"
-    assert (
-        main(
-            [
-                "extract",
-                "generate",
-                str(out),
-                "--taxpayers",
-                "40",
-                "--years",
-                "1",
-                "--seed",
-                "3",
-                "--quiet",
-            ]
-        )
-        == 0
-    )
+    args = ["generate", str(out), "--taxpayers", "60", "--years", "1", "--seed", "3", "--quiet"]
+    assert main(["extract", *args]) == 0
     assert (out / "manifest.json").exists()
     assert (tmp_path / "city.labels").is_dir()
 
