@@ -118,6 +118,7 @@ def test_a_channel_the_kind_does_not_use_is_refused() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.chinese  # someone without an account gets the bureau's default language
 def test_an_address_alone_reaches_someone_without_an_account() -> None:
     [msg] = send_matter(address="+86 139-0000-1234", now=DAYTIME)
     assert msg.channel == "sms" and msg.recipient is None
