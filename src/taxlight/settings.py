@@ -283,7 +283,9 @@ LANGUAGE_COOKIE_NAME = "taxlight_language"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it on, every integer in a template - ids in links included - gets separators
+# ("?unit=1,062"). Amounts use the `yuan` filter and counts `intcomma`, both localised.
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["taxlight.formats"]
 
 # --- static files ---------------------------------------------------------------------------

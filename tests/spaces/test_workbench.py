@@ -313,3 +313,15 @@ def test_the_organisation_page_makes_a_bounded_number_of_queries(
 
     with django_assert_max_num_queries(12):
         assert client.get("/staff/org/").status_code == 200
+
+
+@pytest.mark.chinese
+def test_unit_links_carry_plain_ids_whatever_their_size(verified: Verified, bureau: Bureau) -> None:
+    # Ids past 999 once came out localised ("?unit=1,062") and the link chose nothing.
+    from tests.factories import DepartmentFactory
+
+    big = DepartmentFactory(pk=1062, code="B01-D9", name="东城第九科", parent=bureau.east)
+    html = verified(bureau.east_officer.user).get("/staff/org/").content.decode()
+
+    assert f'href="?unit={big.pk}"' in html
+    assert "1,062" not in html
