@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("taxlight.portal.urls")),
     path("my/", include("taxlight.mytax.urls")),
     path("staff/", include("taxlight.workbench.urls")),
+    path("staff/data/", include("taxlight.extract.urls")),
     path("accounts/", include("taxlight.accounts.urls")),
     path("notifications/", include("taxlight.notifications.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),

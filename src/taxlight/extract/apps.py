@@ -6,3 +6,6 @@ class ExtractConfig(AppConfig):
     name = "taxlight.extract"
     label = "extract"
     verbose_name = _("Source extracts")
+
+    def ready(self) -> None:
+        from taxlight.extract import permissions  # noqa: F401  (registers the codes)
