@@ -81,9 +81,12 @@ def test_dates_follow_the_language(language: str, shown: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_numbers_are_grouped_in_both_languages(language: str) -> None:
+def test_counts_are_grouped_and_ids_are_not(language: str) -> None:
     with translation.override(language):
-        assert Template("{{ n }}").render(Context({"n": 1234567})) == "1,234,567"
+        grouped = Template("{% load humanize %}{{ n|intcomma }}")
+        assert grouped.render(Context({"n": 1234567})) == "1,234,567"
+        # A bare integer (an id in a link, say) is never grouped.
+        assert Template("{{ n }}").render(Context({"n": 1234567})) == "1234567"
 
 
 @pytest.mark.parametrize(
