@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -166,7 +168,7 @@ def test_every_change_is_in_an_intact_ledger() -> None:
 def test_demo_command_loads_without_serving_and_prints_the_logins(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    call_command("demo", "--no-serve", "--taxpayers=20")
+    call_command("demo", "--no-serve", "--taxpayers=20", "--city-taxpayers=0")
 
     out = capsys.readouterr().out
     assert "Demo bureau loaded" in out
@@ -176,5 +178,28 @@ def test_demo_command_loads_without_serving_and_prints_the_logins(
     assert data.DEMO_TOTP_BASE32 in out and "taxlight manage otpcode USER" in out
     assert Taxpayer.objects.count() == 20
 
-    call_command("demo", "--no-serve", "--taxpayers=20")
+    call_command("demo", "--no-serve", "--taxpayers=20", "--city-taxpayers=0")
     assert "already loaded: nothing to do" in capsys.readouterr().out
+
+
+def test_demo_command_imports_a_generated_city_once(
+    tmp_path: Path, settings: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from taxlight.extract import store
+    from taxlight.extract.models import ExtractImport
+
+    settings.VAR_DIR = tmp_path
+    settings.ANALYTICS_DIR = tmp_path / "analytics"
+
+    call_command("demo", "--no-serve", "--taxpayers=20", "--city-taxpayers=60")
+
+    out = capsys.readouterr().out
+    assert "import #" in out and "succeeded" in out
+    snapshot = store.current(tmp_path / "analytics")
+    assert {"filings", "invoices", "enforcement_actions", "audits"} <= set(snapshot.tables)
+    assert Taxpayer.objects.count() == 20 + 60
+    assert not (tmp_path / "analytics" / "labels").exists()  # the truth stays out
+
+    call_command("demo", "--no-serve", "--taxpayers=20", "--city-taxpayers=60")
+    assert "already imported: nothing changed" in capsys.readouterr().out
+    assert ExtractImport.objects.filter(already_imported=False).count() == 1

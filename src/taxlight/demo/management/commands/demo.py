@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -16,6 +18,10 @@ from taxlight.demo.services import DEFAULT_SEED, DemoResult, load_demo
 def width(text: str) -> int:
     """Columns the text takes in a terminal (CJK characters take two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+DEMO_CITY_TAXPAYERS = 2_000
+DEMO_CITY_YEARS = 2
 
 
 class Command(BaseCommand):
@@ -30,6 +36,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--taxpayers", type=int, default=300, help="how many enterprises (default 300)"
         )
+        parser.add_argument(
+            "--city-taxpayers",
+            type=int,
+            default=DEMO_CITY_TAXPAYERS,
+            help=f"size of the generated city imported beside the bureau (default "
+            f"{DEMO_CITY_TAXPAYERS:,}; 0 = none)",
+        )
+        parser.add_argument(
+            "--full-city",
+            action="store_true",
+            help="the full-size city of the source: 13,527 taxpayers over 3 years",
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
@@ -38,8 +56,31 @@ class Command(BaseCommand):
         with acting(channel="command"):
             result = load_demo(seed=options["seed"], taxpayer_count=options["taxpayers"])
         self.print_result(result)
+        taxpayers = 13_527 if options["full_city"] else options["city_taxpayers"]
+        if taxpayers:
+            years = 3 if options["full_city"] else DEMO_CITY_YEARS
+            self.load_city(taxpayers=taxpayers, years=years, seed=options["seed"])
         if not options["no_serve"]:
             call_command("serve", host=options["host"], port=options["port"])
+
+    def load_city(self, *, taxpayers: int, years: int, seed: int) -> None:
+        """Generates a city's extract once (kept under var/demo-city) and imports it: the
+        taxpayers join the registry, the facts the analytics store. Re-running finds it
+        already imported and changes nothing."""
+        from taxlight.extract.generate import generate
+        from taxlight.extract.generate.config import Config
+        from taxlight.extract.services import run_import
+
+        out = Path(settings.VAR_DIR) / "demo-city" / f"seed{seed}-{taxpayers}x{years}"
+        if not (out / "manifest.json").exists():
+            self.stdout.write(f"Generating a city of {taxpayers:,} taxpayers over {years} years…")
+            generate(out, Config(taxpayers=taxpayers, years=years, seed=seed), force=True)
+        with acting(channel="command"):
+            rec = run_import(folder=out, source="demo city")
+        self.stdout.write(
+            f"Demo city {out.name}: import #{rec.pk} {rec.status}"
+            f"{' (already imported: nothing changed)' if rec.already_imported else ''}."
+        )
 
     def print_result(self, result: DemoResult) -> None:
         if result.changed:
