@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from taxlight.authz.models import Role, Scope
+from taxlight.extract.generate import reference
 
 BUREAU = ("SF00", "示范市税务局")
 BRANCHES = [
@@ -58,45 +59,9 @@ POSTS = [
     ("GENERAL", "综合岗", "General affairs", False, "Administration without enforcement powers."),
 ]
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-GIVEN = [
-    "伟",
-    "芳",
-    "娜",
-    "敏",
-    "静",
-    "丽",
-    "强",
-    "磊",
-    "军",
-    "洋",
-    "勇",
-    "艳",
-    "杰",
-    "娟",
-    "涛",
-    "明",
-    "超",
-    "秀英",
-    "霞",
-    "平",
-    "刚",
-    "桂英",
-    "建华",
-    "文博",
-    "思远",
-    "晓燕",
-    "海涛",
-    "志强",
-    "雪梅",
-    "国栋",
-    "丹",
-    "鹏",
-    "婷",
-    "宇航",
-    "佳怡",
-    "子涵",
-]
+# Personal names: the generator's lists, so the demo and the generated city look alike.
+SURNAMES = reference.SURNAMES
+GIVEN = reference.GIVEN
 
 
 @dataclass(frozen=True)
