@@ -25,7 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.cn import ric, uscc
 
 from taxlight.accounts import services as accounts
-from taxlight.accounts.models import TaxpayerMembership, User
+from taxlight.accounts.models import TaxpayerMembership, User, UserKind
 from taxlight.audit.services import record
 from taxlight.authz.models import RoleAssignment
 from taxlight.demo import data
@@ -363,7 +363,7 @@ def _ensure_accounts(
             bound.append(f"{enterprise.name} ({enterprise.taxpayer_id})")
         index += count
         result.logins.append(
-            Login(username, data.DEMO_PASSWORD, "Taxpayer user", "—", "; ".join(bound))
+            Login(username, data.DEMO_PASSWORD, str(UserKind.TAXPAYER.label), "—", "; ".join(bound))
         )
 
 
