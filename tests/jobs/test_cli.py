@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -43,7 +44,11 @@ def test_help_lists_the_operator_commands() -> None:
 
 
 @pytest.mark.django_db(transaction=True)  # manage.py closes connections after a command
-def test_org_load_and_audit_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_org_load_and_audit_verify(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], settings: Any
+) -> None:
+    settings.ANALYTICS_DIR = tmp_path / "analytics"  # `org load` imports through the
+    settings.EXTRACT_IMPORTS_DIR = tmp_path / "imports"  # extract importer
     units = tmp_path / "units.csv"
     units.write_text("unit_code,name,parent_code,kind\nB,示范市税务局,,bureau\n", "utf-8")
     staff = tmp_path / "staff.csv"

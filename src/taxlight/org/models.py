@@ -1,7 +1,7 @@
 """The bureau's organisation: units (bureau → branches → departments), posts and officers.
 
 Shaped after the ``units`` and ``staff`` tables of the source-extract contract, so that an
-extract loads into it one row to one object (see :mod:`taxlight.org.loading`).
+extract loads into it one row to one object (see :mod:`taxlight.extract.registry_load`).
 """
 
 from __future__ import annotations
