@@ -28,6 +28,13 @@ from taxlight.extract import contract
 
 DATE_OR_NULL = {"type": ["string", "null"], "format": "date", "default": None}
 TAX_TYPES = list(contract.TABLES["filings"].column("tax_type").enum)
+TAX_TYPES_OR_NULL = {
+    "type": ["array", "null"],
+    "default": None,
+    "uniqueItems": True,
+    "items": {"enum": TAX_TYPES},
+    "description": "null = all",
+}
 
 
 def _between(col: ir.DateValue, params: Params) -> ir.BooleanValue:
@@ -134,13 +141,7 @@ def invoice_totals(tables: Tables, params: Params) -> ir.Table:
                 "description": "returns due on or before this date count; "
                 "null = today (China Standard Time)"
             },
-            "tax_types": {
-                "type": ["array", "null"],
-                "default": None,
-                "uniqueItems": True,
-                "items": {"enum": TAX_TYPES},
-                "description": "null = all",
-            },
+            "tax_types": TAX_TYPES_OR_NULL,
         }
     },
     description_zh="按主管分局和年度统计按期申报率：截至统计日已到期的申报中，"
@@ -251,13 +252,7 @@ def audit_yield(tables: Tables, params: Params) -> ir.Table:
     key=("year",),
     params={
         "properties": {
-            "tax_types": {
-                "type": ["array", "null"],
-                "default": None,
-                "uniqueItems": True,
-                "items": {"enum": TAX_TYPES},
-                "description": "null = all",
-            },
+            "tax_types": TAX_TYPES_OR_NULL,
         }
     },
     description_zh="宏观税负：各年度实际入库税款（按缴款日期）占地区生产总值的比例；"
